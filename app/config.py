@@ -1,0 +1,153 @@
+"""Typed settings read from the environment; the only reader of ``os.environ`` in the tool."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from app.errors import ConfigurationError
+
+DEMO_SECRETS_FILE = "demo-secrets.json"
+
+# Scopes the tool asks for when the Canvas API developer key enforces scopes
+# (reference: lti-oauth.md 7.4). Admins copy this list into the key.
+CANVAS_SCOPES: tuple[str, ...] = (
+    "url:GET|/api/v1/users/:id",
+    "url:GET|/api/v1/accounts",
+    "url:GET|/api/v1/accounts/:account_id/sub_accounts",
+    "url:GET|/api/v1/accounts/:account_id/terms",
+    "url:GET|/api/v1/accounts/:account_id/courses",
+    "url:GET|/api/v1/accounts/:account_id/reports",
+    "url:GET|/api/v1/accounts/:account_id/reports/:report",
+    "url:POST|/api/v1/accounts/:account_id/reports/:report",
+    "url:GET|/api/v1/accounts/:account_id/reports/:report/:id",
+    "url:DELETE|/api/v1/accounts/:account_id/reports/:report/:id",
+    "url:PUT|/api/v1/accounts/:account_id/reports/:report/:id/abort",
+    "url:POST|/api/v1/courses/:course_id/reports/:report_type",
+    "url:GET|/api/v1/courses/:course_id/reports/:report_type/:id",
+    "url:GET|/api/v1/courses/:course_id/reports/:report_type",
+    "url:GET|/api/v1/courses/:course_id/quizzes",
+    "url:GET|/api/v1/courses/:course_id/assignments",
+    "url:GET|/api/v1/courses/:course_id/quizzes/:quiz_id/reports",
+    "url:POST|/api/v1/courses/:course_id/quizzes/:quiz_id/reports",
+    "url:GET|/api/v1/courses/:course_id/quizzes/:quiz_id/reports/:id",
+    "url:DELETE|/api/v1/courses/:course_id/quizzes/:quiz_id/reports/:id",
+    "url:POST|/api/quiz/v1/courses/:course_id/quizzes/:assignment_id/reports",
+    "url:GET|/api/v1/progress/:id",
+    "url:POST|/api/v1/progress/:id/cancel",
+    "url:GET|/api/v1/files/:id",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the tool needs to start; build with ``from_env`` or directly in tests."""
+
+    database_url: str
+    secret_key: str
+    tool_base_url: str
+    encryption_keys: tuple[str, ...]
+    redis_url: str | None = None
+    production: bool = False
+    user_agent: str = "canvas-reports/0.1.0 (+https://github.com/canvas-reports/canvas-reports)"
+    canvas_scopes: tuple[str, ...] = CANVAS_SCOPES
+    launch_token_ttl_seconds: int = 8 * 3600
+    jwt_leeway_seconds: int = 10
+    key_rotation_grace_days: int = 7
+    huey_immediate: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings; demo defaults unless ``TOOL_ENV=production``.
+
+        Raises:
+            ConfigurationError: production mode with missing or demo secrets.
+        """
+        env = os.environ if environ is None else environ
+        production = env.get("TOOL_ENV", "demo").lower() == "production"
+        instance = Path(env.get("TOOL_INSTANCE_DIR", "instance"))
+        if production:
+            return cls._production(env)
+        demo = _demo_secrets(instance)
+        return cls(
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{instance.resolve() / 'demo.db'}",
+            secret_key=env.get("SECRET_KEY") or demo["secret_key"],
+            tool_base_url=(env.get("TOOL_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            encryption_keys=_split(env.get("ENCRYPTION_KEYS")) or (demo["encryption_key"],),
+            redis_url=env.get("REDIS_URL") or None,
+            production=False,
+        )
+
+    @classmethod
+    def _production(cls, env: Mapping[str, str]) -> Settings:
+        missing = [
+            name
+            for name in ("DATABASE_URL", "SECRET_KEY", "TOOL_BASE_URL", "ENCRYPTION_KEYS")
+            if not env.get(name)
+        ]
+        if missing:
+            raise ConfigurationError(
+                "TOOL_ENV=production needs these environment variables: " + ", ".join(missing)
+            )
+        secret_key = env["SECRET_KEY"]
+        if len(secret_key) < 32 or secret_key in _KNOWN_DEMO_VALUES:
+            raise ConfigurationError(
+                "SECRET_KEY is a demo value or shorter than 32 characters; "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        keys = _split(env["ENCRYPTION_KEYS"])
+        for key in keys:
+            try:
+                Fernet(key.encode())
+            except ValueError as exc:
+                raise ConfigurationError(
+                    "ENCRYPTION_KEYS must be comma-separated Fernet keys; generate one with: "
+                    "python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'"
+                ) from exc
+        base_url = env["TOOL_BASE_URL"].rstrip("/")
+        if not base_url.startswith("https://"):
+            raise ConfigurationError("TOOL_BASE_URL must be an https:// URL in production")
+        return cls(
+            database_url=env["DATABASE_URL"],
+            secret_key=secret_key,
+            tool_base_url=base_url,
+            encryption_keys=keys,
+            redis_url=env.get("REDIS_URL") or None,
+            production=True,
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """Copy with some fields replaced (tests)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+_KNOWN_DEMO_VALUES = {"dev", "demo", "secret", "changeme", "replace-me", "test"}
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _demo_secrets(instance: Path) -> dict[str, str]:
+    """Generate demo secrets once and keep them in the instance folder, so restarts keep data."""
+    path = instance / DEMO_SECRETS_FILE
+    if path.exists():
+        loaded: dict[str, str] = json.loads(path.read_text())
+        return loaded
+    instance.mkdir(parents=True, exist_ok=True)
+    values = {
+        "secret_key": secrets.token_urlsafe(48),
+        "encryption_key": Fernet.generate_key().decode(),
+    }
+    path.write_text(json.dumps(values))
+    path.chmod(0o600)
+    _KNOWN_DEMO_VALUES.add(values["secret_key"])
+    return values
