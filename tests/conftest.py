@@ -16,6 +16,9 @@ from app.db import Base, Database
 from emulator.settings import EmulatorSettings
 from emulator.testing import LiveEmulator
 
+# Throwaway PostgreSQL and Redis servers: fixtures postgres_url, fresh_postgres_url, redis_url, ...
+pytest_plugins = ["tests.support.postgres", "tests.support.redis"]
+
 TEST_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 

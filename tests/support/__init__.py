@@ -1,0 +1,1 @@
+"""Test support: throwaway PostgreSQL and Redis servers, live tool servers (pytest plugins)."""
