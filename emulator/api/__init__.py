@@ -1,9 +1,50 @@
-"""Emulator part: api."""
+"""Emulator part: the Canvas REST API (auth, throttle, pagination and the blueprints).
+
+Every ``/api/`` request (except the LTI platform endpoints under ``/api/lti/``) passes
+``_before_api``: User-Agent check, bearer-token authentication and scope enforcement
+(``auth.py``), then the throttle's up-front reservation (``throttle.py``). ``_after_api``
+charges the final cost and adds the rate-limit headers to every API response.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
+
+from emulator.api import auth, errors, throttle
+
+
+def _before_api() -> Response | None:
+    if not auth.is_api_request():
+        return None
+    auth.authenticate_request()
+    caller = auth.current_caller()
+    if caller is not None and caller.token is not None:
+        key = caller.token.token
+    elif caller is not None:
+        key = f"user:{caller.user.id}"
+    else:
+        key = f"ip:{request.remote_addr}"
+    return throttle.begin(key)
+
+
+def _after_api(response: Response) -> Response:
+    return throttle.finish(response)
+
+
+def _teardown_api(_error: BaseException | None) -> None:
+    throttle.settle_on_teardown()
 
 
 def init_app(app: Flask) -> None:
-    """Register this part's blueprints and hooks."""
+    """Register the API blueprints, the error renderer and the auth/throttle hooks."""
+    from emulator.api import files, progress  # noqa: PLC0415 (blueprints import this package)
+
+    errors.register(app)
+    app.before_request(_before_api)
+    app.after_request(_after_api)
+    app.teardown_request(_teardown_api)
+    for blueprint in (
+        progress.bp,
+        files.bp,
+    ):
+        app.register_blueprint(blueprint)
