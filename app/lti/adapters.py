@@ -1,0 +1,71 @@
+"""Thin adapters between Flask requests and pylti1p3's request and cookie interfaces."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response
+from pylti1p3.contrib.flask.cookie import FlaskCookieService
+from pylti1p3.contrib.flask.request import FlaskRequest
+from pylti1p3.contrib.flask.session import FlaskSessionService as _FlaskSessionService
+
+from app.lti.launch_state import StoreLaunchDataStorage
+
+
+class ToolRequest(FlaskRequest):  # type: ignore[misc]
+    """The parameters of one login or launch request (query and form merged, form wins)."""
+
+    def __init__(
+        self, params: Mapping[str, str], cookies: Mapping[str, str], *, secure: bool
+    ) -> None:
+        super().__init__(  # type: ignore[no-untyped-call]
+            cookies=dict(cookies), session={}, request_data=dict(params), request_is_secure=secure
+        )
+
+    def get_param(self, key: str) -> Any:
+        data: dict[str, str] = self._request_data or {}
+        return data.get(key)
+
+
+class PartitionedCookieService(FlaskCookieService):  # type: ignore[misc]
+    """State cookies as a first try only: ``Secure; SameSite=None; Partitioned`` always.
+
+    pylti1p3 adds ``SameSite=None`` only when Flask sees HTTPS; behind a TLS-terminating proxy
+    that silently drops the cookie in Canvas's iframe. Browsers accept ``Secure`` cookies on
+    ``http://localhost`` and ``127.0.0.1`` too, so the demo works.
+    """
+
+    def __init__(self, request: ToolRequest) -> None:
+        super().__init__(request)  # type: ignore[no-untyped-call]
+
+    def update_response(self, response: Response) -> None:
+        for key, data in self._cookie_data_to_set.items():
+            response.set_cookie(
+                key,
+                str(data["value"]),
+                max_age=data["exp"],
+                secure=True,
+                httponly=True,
+                samesite="None",
+                partitioned=True,
+                path="/",
+            )
+
+
+class StoreSessionService(_FlaskSessionService):  # type: ignore[misc]
+    """pylti1p3's session service on shared storage, with one-time nonces."""
+
+    def __init__(self, request: ToolRequest, storage: StoreLaunchDataStorage, ttl: int) -> None:
+        super().__init__(request)
+        self.set_data_storage(storage)
+        self.set_launch_data_lifetime(ttl)
+        self._storage = storage
+
+    def take_nonce(self, nonce: str) -> bool:
+        """Consume an issued nonce: True exactly once."""
+        return self._storage.take_value(self._get_key("nonce", nonce)) is not None
+
+    def take_state_params(self, state: str) -> Any:
+        """Consume the login's record of ``state`` (None when unknown or used)."""
+        return self._storage.take_value(self._get_key(state))

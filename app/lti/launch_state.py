@@ -1,0 +1,148 @@
+"""Short-lived key/value state shared by every worker: OIDC state, nonces, pending launches.
+
+The database table ``launch_state`` is the default; with ``REDIS_URL`` Redis holds it. Never
+per-process memory: with several workers the login and the launch land on different ones.
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import redis
+from pylti1p3.launch_data_storage.base import LaunchDataStorage
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import utcnow
+from app.models.launch import LaunchStateEntry
+
+
+class StateStore(Protocol):
+    """What the launch needs from shared storage; values are JSON-serialisable."""
+
+    def put(self, key: str, value: Any, ttl_seconds: int) -> None: ...
+
+    def get(self, key: str) -> Any | None: ...
+
+    def take(self, key: str) -> Any | None:
+        """Return and delete atomically: the one caller that gets a value owns it."""
+        ...
+
+    def purge_expired(self) -> int: ...
+
+
+class DbStateStore:
+    """``launch_state`` rows; each operation commits in its own short transaction."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], now: t.Callable[[], datetime] = utcnow
+    ) -> None:
+        self._sessions = sessions
+        self._now = now
+
+    def put(self, key: str, value: Any, ttl_seconds: int) -> None:
+        expires = self._now() + timedelta(seconds=ttl_seconds)
+        with self._sessions.begin() as session:
+            entry = session.get(LaunchStateEntry, key)
+            if entry is None:
+                session.add(LaunchStateEntry(key=key, value=json.dumps(value), expires_at=expires))
+            else:
+                entry.value = json.dumps(value)
+                entry.expires_at = expires
+
+    def get(self, key: str) -> Any | None:
+        with self._sessions() as session:
+            entry = session.get(LaunchStateEntry, key)
+            if entry is None or entry.expires_at <= self._now():
+                return None
+            return json.loads(entry.value)
+
+    def take(self, key: str) -> Any | None:
+        # SELECT then DELETE ... WHERE key; only the transaction whose DELETE removed the row
+        # wins, so two workers racing for one nonce cannot both accept it.
+        with self._sessions.begin() as session:
+            entry = session.execute(
+                select(LaunchStateEntry.value, LaunchStateEntry.expires_at).where(
+                    LaunchStateEntry.key == key
+                )
+            ).first()
+            if entry is None:
+                return None
+            removed = session.execute(delete(LaunchStateEntry).where(LaunchStateEntry.key == key))
+            if getattr(removed, "rowcount", 0) != 1 or entry.expires_at <= self._now():
+                return None
+            return json.loads(entry.value)
+
+    def purge_expired(self) -> int:
+        with self._sessions.begin() as session:
+            result = session.execute(
+                delete(LaunchStateEntry).where(LaunchStateEntry.expires_at <= self._now())
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+
+class RedisStateStore:
+    """The same contract on Redis (``SET EX``, ``GETDEL``); Redis expires keys itself."""
+
+    def __init__(self, client: Any, prefix: str = "canvas-reports:lti:") -> None:
+        self._redis = client
+        self._prefix = prefix
+
+    def put(self, key: str, value: Any, ttl_seconds: int) -> None:
+        self._redis.set(self._prefix + key, json.dumps(value), ex=max(1, ttl_seconds))
+
+    def get(self, key: str) -> Any | None:
+        raw = self._redis.get(self._prefix + key)
+        return None if raw is None else json.loads(raw)
+
+    def take(self, key: str) -> Any | None:
+        raw = self._redis.getdel(self._prefix + key)
+        return None if raw is None else json.loads(raw)
+
+    def purge_expired(self) -> int:
+        return 0
+
+
+def make_state_store(
+    redis_url: str | None,
+    sessions: sessionmaker[Session],
+    now: t.Callable[[], datetime] = utcnow,
+) -> StateStore:
+    """Redis when configured, the database otherwise."""
+    if redis_url:
+        return RedisStateStore(redis.Redis.from_url(redis_url))
+    return DbStateStore(sessions, now)
+
+
+class StoreLaunchDataStorage(LaunchDataStorage[Any]):
+    """pylti1p3's storage interface over a ``StateStore``, without its session-id cookie.
+
+    pylti1p3 keys everything by a ``lti1p3-session-id`` cookie that a third-party iframe
+    may never get back; our keys (state, nonce) are unguessable on their own.
+    """
+
+    _session_cookie_name = ""
+
+    def __init__(self, store: StateStore, default_ttl: int = 600) -> None:
+        super().__init__()
+        self._store = store
+        self._default_ttl = default_ttl
+
+    def can_set_keys_expiration(self) -> bool:
+        return True
+
+    def get_value(self, key: str) -> Any:
+        return self._store.get(self._prepare_key(key))
+
+    def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
+        self._store.put(self._prepare_key(key), value, exp or self._default_ttl)
+
+    def check_value(self, key: str) -> bool:
+        return self._store.get(self._prepare_key(key)) is not None
+
+    def take_value(self, key: str) -> Any:
+        """Consume a value once (nonces)."""
+        return self._store.take(self._prepare_key(key))

@@ -1,0 +1,58 @@
+"""Signed, short-lived launch tokens: the session of a launch, without a cookie.
+
+Inside Canvas's iframe the tool's cookies are third-party and may be dropped, so pages carry
+this token instead (header, ``?lt=`` on links, hidden form field). It names a ``Launch`` row;
+the row, not the token, holds who and where.
+"""
+
+from __future__ import annotations
+
+import time
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from app.config import Settings
+from app.errors import NotAuthorized
+
+_SALT = "canvas-reports.launch-token.v1"
+
+
+class _ClockedSerializer(URLSafeTimedSerializer):
+    """Lets callers pass ``now`` (tests move time instead of sleeping)."""
+
+    def __init__(self, secret_key: str, now: float | None) -> None:
+        super().__init__(secret_key, salt=_SALT)
+        self._fixed_now = now
+
+    def get_timestamp(self) -> int:  # used when signing
+        return int(self._fixed_now if self._fixed_now is not None else time.time())
+
+
+def issue(settings: Settings, launch_id: str, *, now: float | None = None) -> str:
+    """A token naming ``launch_id``, valid for ``settings.launch_token_ttl_seconds``."""
+    token: str = _ClockedSerializer(settings.secret_key, now).dumps(launch_id)
+    return token
+
+
+def verify(settings: Settings, token: str, *, now: float | None = None) -> str:
+    """The launch id inside a valid token.
+
+    Raises:
+        NotAuthorized: missing, tampered with, or expired.
+    """
+    if not token or len(token) > 512:
+        raise NotAuthorized("This page needs a launch from Canvas. Reload the page in Canvas.")
+    serializer = _ClockedSerializer(settings.secret_key, now)
+    try:
+        launch_id, signed_at = serializer.loads(token, return_timestamp=True)
+    except BadSignature as exc:
+        raise NotAuthorized(
+            "The launch token is not valid. Reload the page in Canvas."
+        ) from exc
+    current = now if now is not None else time.time()
+    age = current - signed_at.timestamp()
+    if age > settings.launch_token_ttl_seconds or age < -60:
+        raise NotAuthorized("Your session has expired. Reload the page in Canvas.")
+    if not isinstance(launch_id, str):
+        raise NotAuthorized("The launch token is not valid. Reload the page in Canvas.")
+    return launch_id

@@ -1,0 +1,86 @@
+"""pylti1p3's ``ToolConf`` over the registrations in the database.
+
+One issuer (``https://canvas.instructure.com``) serves every hosted institution, so a
+registration is found by (issuer, client id) and a launch by (issuer, client id, deployment).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pylti1p3.deployment import Deployment as LtiDeployment
+from pylti1p3.registration import Registration
+from pylti1p3.tool_config.abstract import ToolConfAbstract
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.lti.adapters import ToolRequest
+from app.models.platform import Deployment, Platform
+
+
+class PlatformRegistration(Registration):  # type: ignore[misc]
+    """A pylti1p3 ``Registration`` that remembers which ``Platform`` row it came from."""
+
+    def __init__(self, platform: Platform) -> None:
+        super().__init__()
+        self.platform_id = platform.id
+        self.canvas_url = platform.canvas_url
+        self.set_issuer(platform.issuer)
+        self.set_client_id(platform.client_id)
+        self.set_auth_login_url(platform.auth_login_url)
+        self.set_auth_token_url(platform.auth_token_url)
+        self.set_key_set_url(platform.key_set_url)
+
+
+class DbToolConf(ToolConfAbstract[ToolRequest]):
+    """Registrations read from the DB on demand; nothing cached between requests."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self._session = session
+        # Instance attribute: the base class keeps this mapping on the class, shared by
+        # every instance, which would leak one request's issuer settings into the next.
+        self.issuers_relation_types = {}
+
+    def check_iss_has_one_client(self, iss: str) -> bool:  # noqa: ARG002
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:  # noqa: ARG002
+        return True
+
+    def _platform(self, iss: str, client_id: str | None) -> Platform | None:
+        if not client_id:
+            return None
+        return self._session.scalars(
+            select(Platform).where(Platform.issuer == iss, Platform.client_id == client_id)
+        ).first()
+
+    def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
+        raise NotImplementedError("registrations are looked up by issuer and client id")
+
+    def find_registration_by_params(
+        self, iss: str, client_id: str, *args: Any, **kwargs: Any  # noqa: ARG002
+    ) -> Registration:
+        platform = self._platform(iss, client_id)
+        # pylti1p3 tests the result for truth; None means "not registered".
+        return None if platform is None else PlatformRegistration(platform)  # type: ignore[return-value]
+
+    def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
+        raise NotImplementedError("deployments are looked up by issuer and client id")
+
+    def find_deployment_by_params(
+        self, iss: str, deployment_id: str, client_id: str, *args: Any, **kwargs: Any  # noqa: ARG002
+    ) -> LtiDeployment | None:
+        platform = self._platform(iss, client_id)
+        if platform is None or not deployment_id:
+            return None
+        found = self._session.scalars(
+            select(Deployment).where(
+                Deployment.platform_id == platform.id,
+                Deployment.deployment_id == deployment_id,
+            )
+        ).first()
+        if found is None:
+            return None
+        deployment: LtiDeployment = LtiDeployment().set_deployment_id(found.deployment_id)
+        return deployment
