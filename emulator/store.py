@@ -109,6 +109,7 @@ class Answer:
     text: str
     weight: float  # 100 = correct
     position: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)  # blank_id, variables, left/right...
 
 
 @dataclass
@@ -154,6 +155,8 @@ class Quiz:
     published_at: datetime | None
     anonymous_submissions: bool = False
     assignment_id: int | None = None
+    scoring_policy: str = "keep_highest"  # keep_highest | keep_latest | keep_average
+    allowed_attempts: int = 1  # -1: unlimited
     questions: list[QuizQuestion] = field(default_factory=list)
 
 
