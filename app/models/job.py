@@ -26,6 +26,7 @@ class Job(Base):
     user_name: Mapped[str] = mapped_column(String(255), default="")
     family: Mapped[str] = mapped_column(String(32))  # account|course|quiz|new_quiz
     report_type: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(512), default="")  # shown in lists
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     canvas_account_id: Mapped[int | None]
     canvas_course_id: Mapped[int | None]
@@ -46,8 +47,10 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     last_payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     polls: Mapped[int] = mapped_column(default=0)
+    retries: Mapped[int] = mapped_column(default=0)
     next_poll_at: Mapped[datetime | None]
     progress_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)  # of the current Canvas run
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None]

@@ -1,7 +1,358 @@
-"""Blueprint: reports pages and endpoints."""
+"""Blueprint: report pages under ``/reports/...`` and the live-progress JSON under ``/api/jobs``.
+
+Views parse input, call one service, commit, schedule the worker, render. The JSON
+endpoints read the database only: any number of viewers costs Canvas nothing.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+from app.canvas.client import CanvasClient
+from app.canvas.factory import canvas_client_for_launch
+from app.db import request_session, utcnow
+from app.errors import BadRequest, NotAuthorized
+from app.models.job import Job
+from app.reports import files, overview, service, worker
+from app.reports.kinds import Family
+from app.reports.status import FINISHED, JobStatus
+from app.web.auth import current_launch, launch_required, launch_url
 
 bp = Blueprint("reports", __name__)
+
+_ACTIONS: dict[str, Callable[..., Job]] = {
+    "abort": service.abort_job,
+    "delete": service.delete_job,
+    "retry": service.retry_job,
+}
+
+
+@bp.record_once
+def _start_worker(state: BlueprintSetupState) -> None:
+    app = state.app
+    if isinstance(app, Flask):
+        worker.init_app(app)
+        _register_globals(app)
+
+
+def _now() -> datetime:
+    clock: Callable[[], datetime] = current_app.extensions.get("clock", utcnow)
+    return clock()
+
+
+def _client() -> CanvasClient:
+    return canvas_client_for_launch(request_session(), current_launch())
+
+
+def _committed(jobs: Iterable[Job]) -> list[Job]:
+    """Commit, then schedule the worker (tasks only see committed rows)."""
+    request_session().commit()
+    rows = list(jobs)
+    worker.schedule_polls(current_app._get_current_object(), rows)  # type: ignore[attr-defined]
+    return rows
+
+
+def _back(default: str) -> ResponseReturnValue:
+    """Redirect to ``next`` when it is a local path, else ``default`` (with the launch token)."""
+    target = request.form.get("next", "")
+    if not target.startswith("/reports/") or "//" in target or "\\" in target:
+        return redirect(default, 303)
+    separator = "&" if "?" in target else "?"
+    return redirect(f"{target}{separator}lt={request.form.get('lt', '')}", 303)
+
+
+# ---------------------------------------------------------------- account navigation
+
+
+@bp.get("/reports/account")
+@launch_required
+def account() -> ResponseReturnValue:
+    data = overview.account_overview(request_session(), _client(), current_launch())
+    return render_template("reports/account.html", data=data)
+
+
+@bp.get("/reports/account/<report_type>")
+@launch_required
+def account_report(report_type: str) -> ResponseReturnValue:
+    page = overview.account_report_page(request_session(), _client(), current_launch(), report_type)
+    return render_template("reports/account_report.html", page=page)
+
+
+@bp.post("/reports/account/<report_type>")
+@launch_required
+def start_account_report(report_type: str) -> ResponseReturnValue:
+    started = service.start_account_report(
+        request_session(),
+        _client(),
+        current_launch(),
+        report_type=report_type,
+        form=request.form.to_dict(),
+        now=_now(),
+    )
+    _committed(started.jobs)
+    return redirect(launch_url("reports.account_report", report_type=report_type), 303)
+
+
+@bp.get("/reports/account/<report_type>/<int:report_id>/file")
+@launch_required
+def canvas_account_file(report_type: str, report_id: int) -> ResponseReturnValue:
+    opened = files.open_account_report_file(
+        request_session(),
+        _client(),
+        current_launch(),
+        report_type=report_type,
+        report_id=report_id,
+        now=_now(),
+    )
+    request_session().commit()
+    return _stream(opened)
+
+
+# ---------------------------------------------------------------- course navigation
+
+
+@bp.get("/reports/course")
+@launch_required
+def course() -> ResponseReturnValue:
+    data = overview.course_overview(request_session(), _client(), current_launch())
+    return render_template("reports/course.html", data=data)
+
+
+@bp.post("/reports/course/<report_type>")
+@launch_required
+def start_course_report(report_type: str) -> ResponseReturnValue:
+    started = service.start_course_report(
+        request_session(), _client(), current_launch(), report_type, _now()
+    )
+    _committed(started.jobs)
+    return redirect(launch_url("reports.course"), 303)
+
+
+# ---------------------------------------------------------------- quizzes
+
+
+@bp.get("/reports/quiz/<int:quiz_id>")
+@launch_required
+def quiz(quiz_id: int) -> ResponseReturnValue:
+    page = overview.quiz_page(request_session(), _client(), current_launch(), quiz_id)
+    return render_template("reports/quiz.html", page=page)
+
+
+@bp.post("/reports/quiz/<int:quiz_id>")
+@launch_required
+def start_quiz_report(quiz_id: int) -> ResponseReturnValue:
+    client = _client()
+    launch = current_launch()
+    started = service.start_quiz_report(
+        request_session(),
+        client,
+        launch,
+        quiz_id=quiz_id,
+        report_type=request.form.get("report_type", ""),
+        all_versions=request.form.get("all_versions") in {"1", "on", "true"},
+        now=_now(),
+        quiz_title=overview.quiz_title(client, launch, quiz_id),
+    )
+    _committed(started.jobs)
+    return redirect(launch_url("reports.quiz", quiz_id=quiz_id, reused=int(started.reused)), 303)
+
+
+@bp.get("/reports/new_quiz/<int:assignment_id>")
+@launch_required
+def new_quiz(assignment_id: int) -> ResponseReturnValue:
+    page = overview.new_quiz_page(request_session(), _client(), current_launch(), assignment_id)
+    return render_template("reports/quiz.html", page=page)
+
+
+@bp.post("/reports/new_quiz/<int:assignment_id>")
+@launch_required
+def start_new_quiz_report(assignment_id: int) -> ResponseReturnValue:
+    client = _client()
+    launch = current_launch()
+    started = service.start_new_quiz_report(
+        request_session(),
+        client,
+        launch,
+        assignment_id=assignment_id,
+        report_type=request.form.get("report_type", ""),
+        fmt=request.form.get("format", ""),
+        now=_now(),
+        quiz_title=overview.new_quiz_title(client, launch, assignment_id),
+    )
+    _committed(started.jobs)
+    return redirect(
+        launch_url("reports.new_quiz", assignment_id=assignment_id, reused=int(started.reused)),
+        303,
+    )
+
+
+# ---------------------------------------------------------------- one job
+
+
+@bp.get("/reports/jobs/<int:job_id>")
+@launch_required
+def job(job_id: int) -> ResponseReturnValue:
+    found = overview.jobs_by_ids(request_session(), current_launch(), [job_id])
+    if not found:
+        return render_template("reports/job_missing.html"), 404
+    row = found[0]
+    group = (
+        overview.group_jobs(request_session(), current_launch(), row.group_key)
+        if row.group_key
+        else [row]
+    )
+    return render_template("reports/job.html", job=row, group=group)
+
+
+@bp.post("/reports/jobs/<int:job_id>/<action>")
+@launch_required
+def job_action(job_id: int, action: str) -> ResponseReturnValue:
+    act = _ACTIONS.get(action)
+    if act is None:
+        raise BadRequest(_("Unknown action."))
+    row = act(request_session(), _client(), current_launch(), job_id, _now())
+    _committed([row])
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(job_json(row))
+    return _back(launch_url("reports.job", job_id=job_id))
+
+
+@bp.get("/reports/jobs/<int:job_id>/download")
+@launch_required
+def download(job_id: int) -> ResponseReturnValue:
+    opened = files.open_job_file(request_session(), _client(), current_launch(), job_id, _now())
+    request_session().commit()
+    return _stream(opened)
+
+
+def _stream(opened: files.JobFile) -> Response:
+    safe_name = opened.name.replace('"', "").replace("\r", "").replace("\n", "")
+    response = Response(stream_with_context(opened.chunks), mimetype=opened.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    if opened.size is not None:
+        response.headers["Content-Length"] = str(opened.size)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------- live progress (DB only)
+
+
+def _ids(raw: str) -> list[int]:
+    parts = [part for part in raw.split(",") if part.strip()]
+    if len(parts) > 200 or not all(part.strip().isdigit() for part in parts):
+        raise BadRequest(_("ids must be a comma-separated list of job ids."))
+    return [int(part) for part in parts]
+
+
+@bp.get("/api/jobs")
+@launch_required
+def api_jobs() -> ResponseReturnValue:
+    rows = overview.jobs_by_ids(
+        request_session(), current_launch(), _ids(request.args.get("ids", ""))
+    )
+    return jsonify(jobs=[job_json(row) for row in rows])
+
+
+@bp.get("/api/jobs/<int:job_id>")
+@launch_required
+def api_job(job_id: int) -> ResponseReturnValue:
+    rows = overview.jobs_by_ids(request_session(), current_launch(), [job_id])
+    if not rows:
+        return jsonify(error="not_found", message=_("No such report job.")), 404
+    return jsonify(job_json(rows[0]))
+
+
+_LABELS = {
+    JobStatus.QUEUED: lazy_gettext("Queued"),
+    JobStatus.RUNNING: lazy_gettext("Running"),
+    JobStatus.COMPLETE: lazy_gettext("Complete"),
+    JobStatus.FAILED: lazy_gettext("Failed"),
+    JobStatus.ABORTED: lazy_gettext("Aborted"),
+    JobStatus.DELETED: lazy_gettext("Deleted"),
+    JobStatus.STALE: lazy_gettext("Stalled"),
+}
+
+
+def status_label(status: str) -> str:
+    label = _LABELS.get(JobStatus(status))
+    return str(label) if label is not None else status
+
+
+def job_json(row: Job) -> dict[str, Any]:
+    """What pages need to redraw a job (no Canvas URLs, no tokens, no report contents)."""
+    finished = JobStatus(row.status) in FINISHED
+    return {
+        "id": row.id,
+        "title": row.title,
+        "family": row.family,
+        "report_type": row.report_type,
+        "status": row.status,
+        "status_label": status_label(row.status),
+        "percent": round(row.percent, 1),
+        "current_line": row.current_line,
+        "file_name": row.file_name,
+        "file_size": row.file_size,
+        "error": row.error,
+        "finished": finished,
+        "group_key": row.group_key,
+        "can_abort": service.can_abort(row),
+        "can_delete": service.can_delete(row),
+        "can_retry": service.can_retry(row),
+        "download_url": launch_url("reports.download", job_id=row.id)
+        if row.status == JobStatus.COMPLETE.value and row.file_url
+        else None,
+        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+    }
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def _panel_jobs() -> list[Job]:
+    """Landing-page panels (from C's templates): the context's latest jobs, DB only."""
+    try:
+        launch = current_launch()
+    except NotAuthorized:  # a panel must never break the page that includes it
+        return []
+    return list(overview.recent_jobs(request_session(), launch))
+
+
+def _register_globals(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        reports_recent_jobs=_panel_jobs,
+        report_status_label=status_label,
+        report_job_json=job_json,
+        human_size=human_size,
+        report_can_abort=service.can_abort,
+        report_can_delete=service.can_delete,
+        report_can_retry=service.can_retry,
+        Family=Family,
+    )

@@ -1,0 +1,97 @@
+"""Streaming a report file through the tool after checking the launch may have it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from app.canvas.client import CanvasClient
+from app.errors import NotFound
+from app.models.launch import Launch
+from app.reports import audit
+from app.reports.access import get_job, require_account_admin
+from app.reports.observe import file_info
+from app.reports.status import JobStatus
+
+
+@dataclass
+class JobFile:
+    """An open download: headers first, then ``chunks`` (closing the Canvas response at the end)."""
+
+    name: str
+    size: int | None
+    content_type: str
+    chunks: Iterator[bytes]
+
+
+def _stream(client: CanvasClient, url: str) -> Iterator[bytes]:
+    """Open the Canvas download now (so errors surface before headers) and close it after."""
+    stack = ExitStack()
+    chunks = stack.enter_context(client.open_download(url))
+
+    def generate() -> Iterator[bytes]:
+        with stack:
+            yield from chunks
+
+    return generate()
+
+
+def open_job_file(
+    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
+) -> JobFile:
+    """The job's file, if this launch may see the job and the file exists.
+
+    Raises:
+        NotFound: no visible job, or no file (yet).
+    """
+    job = get_job(session, launch, job_id)
+    if job.status != JobStatus.COMPLETE.value or not job.file_url:
+        raise NotFound(_("This report has no file to download."))
+    chunks = _stream(client, job.file_url)
+    audit.record(session, launch, audit.Action.DOWNLOAD, now, job=job, detail=job.file_name or "")
+    return JobFile(
+        name=job.file_name or f"report-{job.id}",
+        size=job.file_size,
+        content_type=job.file_content_type or "application/octet-stream",
+        chunks=chunks,
+    )
+
+
+def open_account_report_file(
+    session: Session,
+    client: CanvasClient,
+    launch: Launch,
+    *,
+    report_type: str,
+    report_id: int,
+    now: datetime,
+) -> JobFile:
+    """A file of an account report the tool does not track (started in Canvas itself).
+
+    Raises:
+        NotAuthorized: not an admin of the launch's account; NotFound: no file.
+    """
+    account_id = require_account_admin(launch)
+    report = client.get_account_report(account_id, report_type, report_id)
+    if report.attachment is None:
+        raise NotFound(_("This report has no file to download."))
+    info = file_info(report.attachment)
+    chunks = _stream(client, info.url)
+    audit.record(
+        session,
+        launch,
+        audit.Action.DOWNLOAD,
+        now,
+        detail=f"{report_type} #{report_id}: {info.name}",
+    )
+    return JobFile(
+        name=info.name,
+        size=info.size,
+        content_type=info.content_type or "application/octet-stream",
+        chunks=chunks,
+    )

@@ -1,0 +1,175 @@
+"""What the tool knows about Canvas report types: families, parameter kinds, date splitting.
+
+Canvas's ``available_reports`` gives names and descriptions only (reports-api.md 1.7), so
+how to render and parse each parameter is decided here, from the parameter's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from app.errors import BadRequest
+
+
+class Family(StrEnum):
+    ACCOUNT = "account"
+    COURSE = "course"
+    QUIZ = "quiz"
+    NEW_QUIZ = "new_quiz"
+
+
+class ParamKind(StrEnum):
+    TERM = "term"
+    COURSE = "course"
+    DATE = "date"
+    CHOICE = "choice"
+    TEXT = "text"
+    BOOLEAN = "boolean"
+
+
+QUIZ_REPORT_TYPES: tuple[str, ...] = ("student_analysis", "item_analysis")
+NEW_QUIZ_FORMATS: tuple[str, ...] = ("csv", "json")
+COURSE_REPORT_TYPES: tuple[str, ...] = ("course_pace_docx",)
+
+# Canvas limits date-bounded reports to two weeks (peers-and-pitfalls.md 4, 8);
+# longer ranges are split into several runs that share a group key.
+MAX_DATE_RANGE = timedelta(days=14)
+
+_TERM_NAMES = frozenset({"enrollment_term_id", "enrollment_term"})
+_COURSE_NAMES = frozenset({"course_id", "course"})
+_DATE_NAMES = frozenset({"start_at", "end_at"})
+_TEXT_NAMES = frozenset({"enrollment_filter", "enrollment_states", "enrollment_state"})
+_CHOICES: Mapping[str, tuple[str, ...]] = {"order": ("users", "courses", "outcomes")}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of an account report, ready for a form."""
+
+    name: str
+    kind: ParamKind
+    required: bool
+    description: str
+    choices: tuple[str, ...] = ()
+
+
+def param_kind(name: str) -> ParamKind:
+    if name in _TERM_NAMES:
+        return ParamKind.TERM
+    if name in _COURSE_NAMES:
+        return ParamKind.COURSE
+    if name in _DATE_NAMES:
+        return ParamKind.DATE
+    if name in _CHOICES:
+        return ParamKind.CHOICE
+    if name in _TEXT_NAMES:
+        return ParamKind.TEXT
+    # Everything else in the built-in catalogue is a flag read with value_to_boolean.
+    return ParamKind.BOOLEAN
+
+
+def param_specs(parameters: Mapping[str, Any] | None) -> list[ParamSpec]:
+    """Form fields for an ``available_reports`` entry's ``parameters`` (``None`` → none)."""
+    specs: list[ParamSpec] = []
+    for name, meta in (parameters or {}).items():
+        info = meta if isinstance(meta, Mapping) else {}
+        specs.append(
+            ParamSpec(
+                name=name,
+                kind=param_kind(name),
+                required=bool(info.get("required", False)),
+                description=str(info.get("description") or ""),
+                choices=_CHOICES.get(name, ()),
+            )
+        )
+    return specs
+
+
+def is_date_bounded(specs: list[ParamSpec]) -> bool:
+    names = {spec.name for spec in specs}
+    return names >= _DATE_NAMES
+
+
+def parse_parameters(specs: list[ParamSpec], form: Mapping[str, str]) -> dict[str, Any]:
+    """Canvas ``parameters`` from submitted form fields (``p_<name>``).
+
+    Unchecked flags are omitted rather than sent as false: Canvas tests some flags
+    (``skip_message``) for presence, so ``"false"`` would switch them on.
+
+    Raises:
+        BadRequest: a required value is missing or a value has the wrong shape.
+    """
+    out: dict[str, Any] = {}
+    for spec in specs:
+        raw = (form.get(f"p_{spec.name}") or "").strip()
+        if spec.kind is ParamKind.BOOLEAN:
+            if raw in {"1", "true", "on", "yes"}:
+                out[spec.name] = True
+            continue
+        if not raw:
+            if spec.required:
+                raise BadRequest(f"{spec.name} is required.")
+            continue
+        out[spec.name] = _parse_value(spec, raw)
+    return out
+
+
+def _parse_value(spec: ParamSpec, raw: str) -> Any:
+    if spec.kind is ParamKind.COURSE:
+        if not raw.isdigit():
+            raise BadRequest(f"{spec.name} must be a Canvas course id.")
+        return int(raw)
+    if spec.kind is ParamKind.TERM:
+        if raw == "active_terms":
+            return raw
+        if not raw.isdigit():
+            raise BadRequest(f"{spec.name} must be a term.")
+        return int(raw)
+    if spec.kind is ParamKind.DATE:
+        try:
+            return date.fromisoformat(raw[:10]).isoformat()
+        except ValueError as exc:
+            raise BadRequest(f"{spec.name} must be a date (YYYY-MM-DD).") from exc
+    if spec.kind is ParamKind.CHOICE and raw not in spec.choices:
+        raise BadRequest(f"{spec.name} must be one of {', '.join(spec.choices)}.")
+    return raw
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date  # inclusive
+
+
+def split_range(start: date, end: date, limit: timedelta = MAX_DATE_RANGE) -> list[DateRange]:
+    """Consecutive inclusive ranges of at most ``limit`` covering ``start``..``end``.
+
+    Raises:
+        BadRequest: ``end`` is before ``start``.
+    """
+    if end < start:
+        raise BadRequest("The end date is before the start date.")
+    days = max(limit.days, 1)
+    pieces: list[DateRange] = []
+    cursor = start
+    while cursor <= end:
+        last = min(cursor + timedelta(days=days - 1), end)
+        pieces.append(DateRange(cursor, last))
+        cursor = last + timedelta(days=1)
+    return pieces
+
+
+def split_parameters(parameters: dict[str, Any]) -> list[dict[str, Any]]:
+    """One parameter set per two-week piece when ``start_at``..``end_at`` is longer."""
+    start_raw, end_raw = parameters.get("start_at"), parameters.get("end_at")
+    if not (isinstance(start_raw, str) and isinstance(end_raw, str)):
+        return [parameters]
+    pieces = split_range(date.fromisoformat(start_raw), date.fromisoformat(end_raw))
+    return [
+        {**parameters, "start_at": piece.start.isoformat(), "end_at": piece.end.isoformat()}
+        for piece in pieces
+    ]

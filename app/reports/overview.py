@@ -1,0 +1,161 @@
+"""What each report page shows: the data a view renders, gathered in one call per page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.canvas.client import CanvasClient
+from app.canvas.errors import CanvasNotFound
+from app.canvas.payloads import Assignment, Quiz, QuizReport, Term
+from app.models.job import AuditEvent, Job
+from app.models.launch import Launch
+from app.reports import audit
+from app.reports.access import require_account_admin, require_course_staff, visible_jobs
+from app.reports.history import HistoryEntry, account_history
+from app.reports.kinds import Family
+from app.reports.service import CatalogueEntry, catalogue, catalogue_entry
+from app.reports.status import JobStatus
+
+
+@dataclass(frozen=True)
+class AccountOverview:
+    entries: list[CatalogueEntry]
+    jobs: Sequence[Job]
+    audit: Sequence[AuditEvent]
+
+
+@dataclass(frozen=True)
+class AccountReportPage:
+    entry: CatalogueEntry
+    terms: list[Term]
+    history: list[HistoryEntry]
+
+
+@dataclass(frozen=True)
+class CourseOverview:
+    quizzes: list[Quiz]
+    new_quizzes: list[Assignment]
+    jobs: Sequence[Job]
+
+
+@dataclass(frozen=True)
+class QuizPage:
+    quiz_id: int
+    title: str
+    canvas_reports: list[QuizReport]
+    jobs: Sequence[Job]
+    new_quiz: bool = False
+    formats: tuple[str, ...] = field(default=())
+
+
+def jobs_where(
+    session: Session, launch: Launch, *, family: Family | None = None, limit: int = 50, **ids: int
+) -> Sequence[Job]:
+    """This launch's visible jobs (not deleted), newest first, optionally narrowed."""
+    query = visible_jobs(launch).where(Job.status != JobStatus.DELETED.value)
+    if family is not None:
+        query = query.where(Job.family == family.value)
+    for name, value in ids.items():
+        query = query.where(getattr(Job, name) == value)
+    return session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)).all()
+
+
+def account_overview(session: Session, client: CanvasClient, launch: Launch) -> AccountOverview:
+    account_id = require_account_admin(launch)
+    return AccountOverview(
+        entries=catalogue(client, launch),
+        jobs=jobs_where(session, launch, family=Family.ACCOUNT),
+        audit=audit.recent(session, account_id, launch.platform_id),
+    )
+
+
+def account_report_page(
+    session: Session, client: CanvasClient, launch: Launch, report_type: str
+) -> AccountReportPage:
+    account_id = require_account_admin(launch)
+    entry = catalogue_entry(client, launch, report_type)
+    terms = client.list_terms(account_id) if any(p.kind == "term" for p in entry.params) else []
+    return AccountReportPage(
+        entry=entry,
+        terms=terms,
+        history=account_history(session, client, launch, report_type),
+    )
+
+
+def course_overview(session: Session, client: CanvasClient, launch: Launch) -> CourseOverview:
+    course_id = require_course_staff(launch)
+    return CourseOverview(
+        quizzes=client.list_quizzes(course_id),
+        new_quizzes=[a for a in client.list_assignments(course_id) if a.is_quiz_lti_assignment],
+        jobs=jobs_where(session, launch, family=Family.COURSE),
+    )
+
+
+def quiz_title(client: CanvasClient, launch: Launch, quiz_id: int) -> str:
+    course_id = require_course_staff(launch)
+    for quiz in client.list_quizzes(course_id):
+        if quiz.id == quiz_id:
+            return quiz.title
+    raise CanvasNotFound("No such quiz in this course.", canvas_status=404)
+
+
+def new_quiz_title(client: CanvasClient, launch: Launch, assignment_id: int) -> str:
+    course_id = require_course_staff(launch)
+    for assignment in client.list_assignments(course_id):
+        if assignment.id == assignment_id and assignment.is_quiz_lti_assignment:
+            return assignment.name
+    raise CanvasNotFound("No such New Quiz in this course.", canvas_status=404)
+
+
+def quiz_page(session: Session, client: CanvasClient, launch: Launch, quiz_id: int) -> QuizPage:
+    course_id = require_course_staff(launch)
+    title = quiz_title(client, launch, quiz_id)
+    return QuizPage(
+        quiz_id=quiz_id,
+        title=title,
+        canvas_reports=client.list_quiz_reports(course_id, quiz_id),
+        jobs=jobs_where(session, launch, family=Family.QUIZ, canvas_quiz_id=quiz_id),
+    )
+
+
+def new_quiz_page(
+    session: Session, client: CanvasClient, launch: Launch, assignment_id: int
+) -> QuizPage:
+    title = new_quiz_title(client, launch, assignment_id)
+    return QuizPage(
+        quiz_id=assignment_id,
+        title=title,
+        canvas_reports=[],
+        jobs=jobs_where(
+            session, launch, family=Family.NEW_QUIZ, canvas_assignment_id=assignment_id
+        ),
+        new_quiz=True,
+        formats=("csv", "json"),
+    )
+
+
+def jobs_by_ids(session: Session, launch: Launch, ids: Sequence[int]) -> Sequence[Job]:
+    """The visible ones among ``ids`` (the live-progress endpoint; database only)."""
+    if not ids:
+        return []
+    return session.scalars(visible_jobs(launch).where(Job.id.in_(ids)).order_by(Job.id)).all()
+
+
+def group_jobs(session: Session, launch: Launch, group_key: str) -> Sequence[Job]:
+    """Split runs offered together."""
+    return session.scalars(
+        visible_jobs(launch).where(Job.group_key == group_key).order_by(Job.id)
+    ).all()
+
+
+def recent_jobs(session: Session, launch: Launch, limit: int = 10) -> Sequence[Job]:
+    """Landing-page panels: latest jobs of the launch's context (database only)."""
+    return session.scalars(
+        visible_jobs(launch)
+        .where(Job.status != JobStatus.DELETED.value)
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .limit(limit)
+    ).all()

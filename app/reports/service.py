@@ -1,0 +1,598 @@
+"""Starting, refreshing, aborting, deleting and retrying report jobs.
+
+Every function takes its dependencies (``session``, ``client``, ``launch``, ``now``);
+it flushes, the caller commits. Canvas's rules per family (reports-api.md) live here:
+account reports abort only while ``running``; classic quiz reports are reused and a 409
+means "one is being generated" (so we show it); quiz DELETE is 204 or 422.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.canvas.client import CanvasClient
+from app.canvas.errors import (
+    CanvasConflict,
+    CanvasError,
+    CanvasNotFound,
+    CanvasThrottled,
+    CanvasUnavailable,
+    CanvasUnprocessable,
+)
+from app.canvas.payloads import QuizReport
+from app.errors import BadRequest, IllegalTransition
+from app.models.job import Job, JobEvent
+from app.models.launch import Launch
+from app.reports import audit, observe
+from app.reports.access import get_job, require_account_admin, require_course_staff
+from app.reports.kinds import (
+    COURSE_REPORT_TYPES,
+    NEW_QUIZ_FORMATS,
+    QUIZ_REPORT_TYPES,
+    Family,
+    ParamSpec,
+    is_date_bounded,
+    param_specs,
+    parse_parameters,
+    split_parameters,
+)
+from app.reports.polling import DEFAULT_POLICY, PollPolicy
+from app.reports.status import FINISHED, LIVE, JobStatus, move, status_of
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One account report type with its form fields and Canvas's last run."""
+
+    report: str
+    title: str
+    params: list[ParamSpec]
+    date_bounded: bool
+    last_run_status: str | None
+    last_run_id: int | None
+
+
+@dataclass(frozen=True)
+class Started:
+    """The jobs a start request produced; ``reused`` when Canvas already had one."""
+
+    jobs: list[Job]
+    reused: bool = False
+
+
+def _user_id(launch: Launch) -> int:
+    if launch.canvas_user_id is None:
+        raise BadRequest(_("This launch does not identify a Canvas user."))
+    return launch.canvas_user_id
+
+
+def _new_job(launch: Launch, family: Family, report_type: str, now: datetime, **fields: Any) -> Job:
+    job = Job(
+        platform_id=launch.platform_id,
+        canvas_user_id=_user_id(launch),
+        user_name=launch.user_name,
+        family=family.value,
+        report_type=report_type,
+        status=JobStatus.QUEUED.value,
+        percent=0.0,
+        polls=0,
+        retries=0,
+        created_at=now,
+        updated_at=now,
+        started_at=now,
+        progress_changed_at=now,
+        events=[],
+        **fields,
+    )
+    job.next_poll_at = DEFAULT_POLICY.next_poll_at(now, now)
+    return job
+
+
+def _created(session: Session, launch: Launch, job: Job, now: datetime, detail: str) -> None:
+    session.add(job)
+    session.flush()
+    job.events.append(JobEvent(at=now, from_status=None, to_status=job.status, detail=detail))
+    audit.record(session, launch, audit.Action.START, now, job=job, detail=detail)
+
+
+# ---------------------------------------------------------------- account reports
+
+
+def catalogue(client: CanvasClient, launch: Launch) -> list[CatalogueEntry]:
+    """The account's report types (Canvas ``available_reports``), with form fields."""
+    account_id = require_account_admin(launch)
+    entries = []
+    for item in client.list_available_reports(account_id):
+        specs = param_specs(
+            {name: meta.model_dump() for name, meta in (item.parameters or {}).items()}
+        )
+        entries.append(
+            CatalogueEntry(
+                report=item.report,
+                title=item.title,
+                params=specs,
+                date_bounded=is_date_bounded(specs),
+                last_run_status=item.last_run.status if item.last_run else None,
+                last_run_id=item.last_run.id if item.last_run else None,
+            )
+        )
+    return entries
+
+
+def catalogue_entry(client: CanvasClient, launch: Launch, report_type: str) -> CatalogueEntry:
+    """One catalogue entry.
+
+    Raises:
+        NotFound-like BadRequest: the account does not offer ``report_type``.
+    """
+    for entry in catalogue(client, launch):
+        if entry.report == report_type:
+            return entry
+    raise BadRequest(_("This account does not offer the report %(name)s.", name=report_type))
+
+
+def start_account_report(
+    session: Session,
+    client: CanvasClient,
+    launch: Launch,
+    *,
+    report_type: str,
+    form: Mapping[str, str],
+    now: datetime,
+) -> Started:
+    """Start one report, or several two-week runs sharing a group key for long ranges.
+
+    Raises:
+        BadRequest: invalid parameters; CanvasError: Canvas refused.
+    """
+    account_id = require_account_admin(launch)
+    entry = catalogue_entry(client, launch, report_type)
+    parameters = parse_parameters(entry.params, form)
+    runs = split_parameters(parameters) if entry.date_bounded else [parameters]
+    group = uuid.uuid4().hex if len(runs) > 1 else None
+    jobs = []
+    for index, run in enumerate(runs, start=1):
+        report = client.start_account_report(account_id, report_type, run)
+        title = entry.title
+        if group is not None:
+            title = f"{entry.title} ({run['start_at']} - {run['end_at']}, {index}/{len(runs)})"
+        job = _new_job(
+            launch,
+            Family.ACCOUNT,
+            report_type,
+            now,
+            title=title,
+            parameters=run,
+            canvas_account_id=account_id,
+            canvas_report_id=report.id,
+            group_key=group,
+        )
+        _created(session, launch, job, now, _("Started in Canvas"))
+        observe.apply(job, observe.from_account_report(report), now, DEFAULT_POLICY)
+        jobs.append(job)
+    return Started(jobs)
+
+
+# ---------------------------------------------------------------- course reports
+
+
+def start_course_report(
+    session: Session, client: CanvasClient, launch: Launch, report_type: str, now: datetime
+) -> Started:
+    """Start a course report (Canvas offers ``course_pace_docx`` only).
+
+    Raises:
+        BadRequest: unknown type; CanvasError: Canvas refused.
+    """
+    course_id = require_course_staff(launch)
+    if report_type not in COURSE_REPORT_TYPES:
+        raise BadRequest(_("Unknown course report."))
+    report = client.start_course_report(course_id, report_type, {})
+    job = _new_job(
+        launch,
+        Family.COURSE,
+        report_type,
+        now,
+        title=_("Course pacing (Word document)"),
+        parameters={},
+        canvas_course_id=course_id,
+        canvas_account_id=launch.canvas_account_id,
+        canvas_report_id=report.id,
+    )
+    _created(session, launch, job, now, _("Started in Canvas"))
+    observe.apply(job, observe.from_course_report(report), now, DEFAULT_POLICY)
+    return Started([job])
+
+
+# ---------------------------------------------------------------- classic quizzes
+
+
+def _matching_report(
+    reports: Sequence[QuizReport], report_type: str, all_versions: bool
+) -> QuizReport | None:
+    for report in reports:
+        if report.report_type != report_type:
+            continue
+        # Canvas forces includes_all_versions on item analysis (reports-api.md 3.2).
+        if report_type == "item_analysis" or report.includes_all_versions == all_versions:
+            return report
+    return None
+
+
+def _tracked_quiz_job(session: Session, launch: Launch, quiz_id: int, report_id: int) -> Job | None:
+    query = (
+        select(Job)
+        .where(
+            Job.platform_id == launch.platform_id,
+            Job.family == Family.QUIZ.value,
+            Job.canvas_course_id == launch.canvas_course_id,
+            Job.canvas_quiz_id == quiz_id,
+            Job.canvas_report_id == report_id,
+            Job.status.not_in([JobStatus.DELETED.value, JobStatus.ABORTED.value]),
+        )
+        .order_by(Job.id.desc())
+    )
+    return session.scalars(query).first()
+
+
+def start_quiz_report(
+    session: Session,
+    client: CanvasClient,
+    launch: Launch,
+    *,
+    quiz_id: int,
+    report_type: str,
+    all_versions: bool,
+    now: datetime,
+    quiz_title: str = "",
+) -> Started:
+    """Ask Canvas for a quiz report; a current one is reused, a 409 shows the running one.
+
+    Raises:
+        BadRequest: unknown type; CanvasError: Canvas refused otherwise.
+    """
+    course_id = require_course_staff(launch)
+    if report_type not in QUIZ_REPORT_TYPES:
+        raise BadRequest(_("Unknown quiz report."))
+    all_versions = all_versions or report_type == "item_analysis"
+    reused = False
+    try:
+        report = client.create_quiz_report(
+            course_id, quiz_id, report_type, includes_all_versions=all_versions
+        )
+    except CanvasConflict:
+        found = _matching_report(
+            client.list_quiz_reports(course_id, quiz_id), report_type, all_versions
+        )
+        if found is None:
+            raise
+        report, reused = found, True
+    existing = _tracked_quiz_job(session, launch, quiz_id, report.id)
+    if existing is not None and status_of(existing) is not JobStatus.FAILED:
+        refresh_job(session, client, existing, now)
+        return Started([existing], reused=True)
+    readable = {"student_analysis": _("Student Analysis"), "item_analysis": _("Item Analysis")}
+    title = f"{quiz_title} - {readable[report_type]}" if quiz_title else readable[report_type]
+    if all_versions and report_type == "student_analysis":
+        title += " " + _("(all attempts)")
+    job = _new_job(
+        launch,
+        Family.QUIZ,
+        report_type,
+        now,
+        title=title,
+        parameters={"includes_all_versions": all_versions},
+        canvas_course_id=course_id,
+        canvas_account_id=launch.canvas_account_id,
+        canvas_quiz_id=quiz_id,
+        canvas_report_id=report.id,
+    )
+    _created(session, launch, job, now, _("Reused in Canvas") if reused else _("Started in Canvas"))
+    refresh_job(session, client, job, now)
+    return Started([job], reused=reused or job.status == JobStatus.COMPLETE.value)
+
+
+# ---------------------------------------------------------------- New Quizzes
+
+
+def _tracked_new_quiz_job(
+    session: Session, launch: Launch, assignment_id: int, report_type: str
+) -> Job | None:
+    query = (
+        select(Job)
+        .where(
+            Job.platform_id == launch.platform_id,
+            Job.family == Family.NEW_QUIZ.value,
+            Job.canvas_course_id == launch.canvas_course_id,
+            Job.canvas_assignment_id == assignment_id,
+            Job.report_type == report_type,
+            Job.status.in_([s.value for s in (*LIVE, JobStatus.STALE)]),
+        )
+        .order_by(Job.id.desc())
+    )
+    return session.scalars(query).first()
+
+
+def start_new_quiz_report(
+    session: Session,
+    client: CanvasClient,
+    launch: Launch,
+    *,
+    assignment_id: int,
+    report_type: str,
+    fmt: str,
+    now: datetime,
+    quiz_title: str = "",
+) -> Started:
+    """Ask New Quizzes for a report; a 409 shows the one being generated.
+
+    Raises:
+        BadRequest: unknown type/format; CanvasConflict: Canvas is generating one we
+        do not track; CanvasError: Canvas refused otherwise.
+    """
+    course_id = require_course_staff(launch)
+    if report_type not in QUIZ_REPORT_TYPES or fmt not in NEW_QUIZ_FORMATS:
+        raise BadRequest(_("Unknown New Quizzes report or format."))
+    try:
+        progress = client.create_new_quiz_report(course_id, assignment_id, report_type, fmt)
+    except CanvasConflict as exc:
+        running = _tracked_new_quiz_job(session, launch, assignment_id, report_type)
+        if running is None:
+            raise CanvasConflict(
+                _("Canvas is already generating this report; try again in a few minutes.")
+            ) from exc
+        return Started([running], reused=True)
+    readable = {"student_analysis": _("Student Analysis"), "item_analysis": _("Item Analysis")}
+    base = f"{quiz_title} - {readable[report_type]}" if quiz_title else readable[report_type]
+    job = _new_job(
+        launch,
+        Family.NEW_QUIZ,
+        report_type,
+        now,
+        title=f"{base} ({fmt.upper()})",
+        parameters={"format": fmt},
+        canvas_course_id=course_id,
+        canvas_account_id=launch.canvas_account_id,
+        canvas_assignment_id=assignment_id,
+        canvas_progress_id=progress.id,
+    )
+    _created(session, launch, job, now, _("Started in Canvas"))
+    observe.apply(job, observe.from_progress(progress, None), now, DEFAULT_POLICY)
+    return Started([job])
+
+
+# ---------------------------------------------------------------- polling
+
+
+def refresh_job(
+    session: Session,
+    client: CanvasClient,
+    job: Job,
+    now: datetime,
+    policy: PollPolicy = DEFAULT_POLICY,
+) -> Job:
+    """Poll Canvas once for ``job`` and record what it says (the worker's unit of work).
+
+    Transient Canvas trouble (throttling, outages, a missing token) only delays the
+    next poll; a report Canvas no longer has becomes ``deleted`` (account/course) or
+    ``failed``.
+    """
+    job.polls += 1
+    try:
+        seen = observe.fetch(client, job)
+    except CanvasNotFound:
+        if Family(job.family) in {Family.ACCOUNT, Family.COURSE}:
+            move(job, JobStatus.DELETED, now, detail=_("Canvas no longer has this report."))
+        else:
+            job.error = _("Canvas no longer has this report.")
+            move(job, JobStatus.FAILED, now, detail=job.error)
+        return job
+    except (CanvasThrottled, CanvasUnavailable) as exc:
+        job.error = exc.message
+        job.next_poll_at = now + max(policy.budget_delay, policy.delay(now - job.started_at))
+        _stale_check(job, now, policy)
+        return job
+    except CanvasError as exc:
+        job.error = exc.message
+        job.next_poll_at = now + policy.max_delay
+        _stale_check(job, now, policy)
+        return job
+    observe.apply(job, seen, now, policy)
+    session.flush()
+    return job
+
+
+def _stale_check(job: Job, now: datetime, policy: PollPolicy) -> None:
+    if status_of(job) in LIVE and policy.is_stale(
+        job.progress_changed_at, now, progress=Family(job.family) is Family.NEW_QUIZ
+    ):
+        move(job, JobStatus.STALE, now, detail=_("No progress from Canvas for too long."))
+
+
+# ---------------------------------------------------------------- user actions
+
+
+def can_abort(job: Job) -> bool:
+    """Whether Canvas's rules allow an abort right now (as far as the last poll knows)."""
+    family = Family(job.family)
+    status = status_of(job)
+    if family is Family.ACCOUNT:
+        return job.canvas_state == "running"
+    if family is Family.QUIZ:
+        # Canvas aborts queued or failed generations only (DELETE → 422 while running).
+        return status is not JobStatus.COMPLETE and job.canvas_state in {"queued", "failed"}
+    if family is Family.NEW_QUIZ:
+        return status in {*LIVE, JobStatus.STALE}
+    return False
+
+
+def can_delete(job: Job) -> bool:
+    return status_of(job) is not JobStatus.DELETED and (
+        status_of(job) in FINISHED or status_of(job) is JobStatus.STALE
+    )
+
+
+def can_retry(job: Job) -> bool:
+    return status_of(job) in {JobStatus.STALE, JobStatus.FAILED, JobStatus.ABORTED}
+
+
+def abort_job(
+    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
+) -> Job:
+    """Abort a running report the way its family allows.
+
+    Raises:
+        NotFound: not visible; IllegalTransition: Canvas does not allow it now.
+    """
+    job = get_job(session, launch, job_id)
+    family = Family(job.family)
+    refresh_job(session, client, job, now)
+    if not can_abort(job):
+        raise IllegalTransition(_("Canvas does not allow aborting this report now."))
+    try:
+        if family is Family.ACCOUNT:
+            report = client.abort_account_report(
+                observe.require_id(job.canvas_account_id, "account"),
+                job.report_type,
+                observe.require_id(job.canvas_report_id, "report"),
+            )
+            observe.apply(job, observe.from_account_report(report), now, DEFAULT_POLICY)
+        elif family is Family.QUIZ:
+            client.abort_quiz_report(
+                observe.require_id(job.canvas_course_id, "course"),
+                observe.require_id(job.canvas_quiz_id, "quiz"),
+                observe.require_id(job.canvas_report_id, "report"),
+            )
+            move(
+                job, JobStatus.ABORTED, now, detail=_("Aborted by %(name)s", name=launch.user_name)
+            )
+        else:
+            client.cancel_progress(
+                observe.require_id(job.canvas_progress_id, "progress"),
+                message=_("Canceled by %(name)s", name=launch.user_name),
+            )
+            move(
+                job, JobStatus.ABORTED, now, detail=_("Canceled by %(name)s", name=launch.user_name)
+            )
+    except (CanvasNotFound, CanvasUnprocessable) as exc:
+        # Canvas's state moved on since our last poll (finished, or now running).
+        refresh_job(session, client, job, now)
+        raise IllegalTransition(_("Canvas does not allow aborting this report now.")) from exc
+    audit.record(session, launch, audit.Action.ABORT, now, job=job)
+    session.flush()
+    return job
+
+
+def delete_job(
+    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
+) -> Job:
+    """Delete a finished report: in Canvas where it can (account, quiz), else from our list.
+
+    Raises:
+        NotFound: not visible; IllegalTransition: still running.
+    """
+    job = get_job(session, launch, job_id)
+    if not can_delete(job):
+        raise IllegalTransition(_("Only finished reports can be deleted."))
+    family = Family(job.family)
+    detail = _("Deleted by %(name)s", name=launch.user_name)
+    try:
+        if family is Family.ACCOUNT:
+            client.delete_account_report(
+                observe.require_id(job.canvas_account_id, "account"),
+                job.report_type,
+                observe.require_id(job.canvas_report_id, "report"),
+            )
+        elif family is Family.QUIZ and status_of(job) is JobStatus.COMPLETE:
+            # DELETE on a generated quiz report removes its file (204).
+            client.abort_quiz_report(
+                observe.require_id(job.canvas_course_id, "course"),
+                observe.require_id(job.canvas_quiz_id, "quiz"),
+                observe.require_id(job.canvas_report_id, "report"),
+            )
+        else:
+            detail += " " + _("(removed from this tool; Canvas has no delete for it)")
+    except CanvasNotFound:
+        detail += " " + _("(already gone in Canvas)")
+    except CanvasUnprocessable as exc:
+        raise IllegalTransition(_("Canvas refused to remove this report now.")) from exc
+    move(job, JobStatus.DELETED, now, detail=detail)
+    audit.record(session, launch, audit.Action.DELETE, now, job=job)
+    session.flush()
+    return job
+
+
+def retry_job(
+    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
+) -> Job:
+    """Run a stale, failed or aborted job again in Canvas, on the same row.
+
+    A New Quizzes 409 means Canvas is still generating: we keep that Progress and
+    watch it afresh.
+
+    Raises:
+        NotFound: not visible; IllegalTransition: not retryable.
+    """
+    job = get_job(session, launch, job_id)
+    if not can_retry(job):
+        raise IllegalTransition(_("Only stale, failed or aborted reports can be retried."))
+    family = Family(job.family)
+    detail = _("Retried by %(name)s", name=launch.user_name)
+    if family is Family.ACCOUNT:
+        report = client.start_account_report(
+            observe.require_id(job.canvas_account_id, "account"),
+            job.report_type,
+            dict(job.parameters),
+        )
+        job.canvas_report_id = report.id
+    elif family is Family.COURSE:
+        course_report = client.start_course_report(
+            observe.require_id(job.canvas_course_id, "course"), job.report_type, {}
+        )
+        job.canvas_report_id = course_report.id
+    elif family is Family.QUIZ:
+        course_id = observe.require_id(job.canvas_course_id, "course")
+        quiz_id = observe.require_id(job.canvas_quiz_id, "quiz")
+        all_versions = bool(job.parameters.get("includes_all_versions"))
+        try:
+            quiz_report = client.create_quiz_report(
+                course_id, quiz_id, job.report_type, includes_all_versions=all_versions
+            )
+        except CanvasConflict:
+            found = _matching_report(
+                client.list_quiz_reports(course_id, quiz_id), job.report_type, all_versions
+            )
+            if found is None:
+                raise
+            quiz_report = found
+        job.canvas_report_id = quiz_report.id
+    else:
+        try:
+            progress = client.create_new_quiz_report(
+                observe.require_id(job.canvas_course_id, "course"),
+                observe.require_id(job.canvas_assignment_id, "assignment"),
+                job.report_type,
+                str(job.parameters.get("format", "csv")),
+            )
+            job.canvas_progress_id = progress.id
+        except CanvasConflict:
+            detail += " " + _("(Canvas is still generating it; watching again)")
+    job.retries += 1
+    job.error = None
+    job.percent = 0.0
+    job.current_line = None
+    job.started_at = now
+    job.progress_changed_at = now
+    move(job, JobStatus.QUEUED, now, detail=detail)
+    job.next_poll_at = DEFAULT_POLICY.next_poll_at(now, now)
+    audit.record(session, launch, audit.Action.RETRY, now, job=job)
+    refresh_job(session, client, job, now)
+    return job

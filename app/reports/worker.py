@@ -1,0 +1,244 @@
+"""The background worker: Huey tasks that poll due jobs, so jobs advance with nobody watching.
+
+Why Huey: one small dependency that runs on SQLite (the demo: ``instance/huey.db``, no
+server) and on Redis (production, ``REDIS_URL``) with the same task code, has scheduled
+(``eta``) and periodic tasks, and an immediate mode for tests.
+
+Scheduling: after every poll the job's next poll is scheduled at ``next_poll_at``; a
+periodic sweep (every minute) picks up anything due that a lost schedule missed — state
+lives in the database, so restarting the app or the worker loses nothing. Several worker
+processes may sweep at once: a job is *claimed* by moving ``next_poll_at`` forward with a
+conditional UPDATE (or ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so exactly one polls it.
+
+Run: ``python -m app.reports.worker`` (or ``huey_consumer app.reports.worker.huey``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.api import Huey
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.canvas.client import CanvasClient
+from app.canvas.errors import CanvasAuthorizationRequired
+from app.canvas.factory import canvas_client_for_user
+from app.config import Settings
+from app.db import Database, utcnow
+from app.models.job import Job
+from app.reports.polling import DEFAULT_POLICY, PollPolicy
+from app.reports.service import refresh_job
+from app.reports.status import LIVE, JobStatus, move
+
+log = logging.getLogger(__name__)
+
+ClientFor = Callable[[Session, int, int], CanvasClient]
+"""(session, platform id, Canvas user id) → a client with that user's token."""
+
+_LIVE_VALUES = [status.value for status in LIVE]
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    polled: list[int] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)  # user's throttle budget was low
+    unauthorized: list[int] = field(default_factory=list)
+
+
+def claim_due(session: Session, now: datetime, policy: PollPolicy, limit: int = 50) -> list[int]:
+    """Ids of due live jobs this process now owns (their ``next_poll_at`` moved by a lease).
+
+    A job is due when ``next_poll_at <= now``. Another process that read the same row sees
+    its conditional UPDATE match nothing and skips it.
+    """
+    lease_until = now + policy.lease
+    due = (
+        select(Job.id, Job.next_poll_at)
+        .where(Job.status.in_(_LIVE_VALUES), Job.next_poll_at <= now)
+        .order_by(Job.next_poll_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed: list[int] = []
+    for job_id, old in session.execute(due).all():
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.next_poll_at == old)
+            .values(next_poll_at=lease_until)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            claimed.append(job_id)
+    session.commit()
+    return claimed
+
+
+def poll_jobs(
+    session: Session,
+    job_ids: Sequence[int],
+    client_for: ClientFor,
+    now: datetime,
+    policy: PollPolicy = DEFAULT_POLICY,
+) -> SweepResult:
+    """Poll claimed jobs, one client per user, committing after each job.
+
+    A user whose Canvas budget (``X-Rate-Limit-Remaining``) is low is skipped for this
+    round and their jobs are pushed back, so the worker never drives anyone into 429s.
+    """
+    result = SweepResult(claimed=len(job_ids))
+    clients: dict[tuple[int, int], CanvasClient | None] = {}
+    for job_id in job_ids:
+        job = session.get(Job, job_id)
+        if job is None or job.status not in _LIVE_VALUES:
+            continue
+        key = (job.platform_id, job.canvas_user_id)
+        if key not in clients:
+            try:
+                clients[key] = client_for(session, *key)
+            except CanvasAuthorizationRequired:
+                clients[key] = None
+        client = clients[key]
+        if client is None:
+            _wait_for_authorization(job, now, policy)
+            result.unauthorized.append(job_id)
+        elif not policy.budget_ok(client.rate_limit_remaining):
+            job.next_poll_at = now + policy.budget_delay
+            result.deferred.append(job_id)
+        else:
+            refresh_job(session, client, job, now, policy)
+            result.polled.append(job_id)
+        session.commit()
+    return result
+
+
+def _wait_for_authorization(job: Job, now: datetime, policy: PollPolicy) -> None:
+    """No usable token: keep the job, try again later; it goes stale if this lasts."""
+    job.error = "Waiting for the user to authorize the tool in Canvas again."
+    job.next_poll_at = now + policy.max_delay
+    if policy.is_stale(job.progress_changed_at, now, progress=False):
+        move(job, JobStatus.STALE, now, detail=job.error)
+
+
+def sweep(
+    db: Database,
+    client_for: ClientFor,
+    now: datetime,
+    policy: PollPolicy = DEFAULT_POLICY,
+    limit: int = 50,
+) -> SweepResult:
+    """Claim and poll every due job (one batch of at most ``limit``)."""
+    with db.session() as session:
+        ids = claim_due(session, now, policy, limit)
+        return poll_jobs(session, ids, client_for, now, policy)
+
+
+# ---------------------------------------------------------------- Huey wiring
+
+
+def make_huey(settings: Settings) -> Huey:
+    """RedisHuey with ``REDIS_URL``; SQLite next to the demo database otherwise."""
+    name = "canvas-reports"
+    if settings.huey_immediate:
+        return MemoryHuey(name, immediate=True)
+    if settings.redis_url:
+        return RedisHuey(name, url=settings.redis_url, utc=True)
+    return SqliteHuey(name, filename=str(_huey_path(settings)), utc=True)
+
+
+def _huey_path(settings: Settings) -> Path:
+    prefix = "sqlite:///"
+    if settings.database_url.startswith(prefix):
+        db_file = Path(settings.database_url.removeprefix(prefix))
+        if db_file.name and str(db_file) != ":memory:":
+            return db_file.parent / "huey.db"
+    folder = Path("instance")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "huey.db"
+
+
+def init_app(app: Flask) -> Huey:
+    """Create the app's Huey and register the tasks, bound to ``app`` (once per app)."""
+    existing: Huey | None = app.extensions.get("huey")
+    if existing is not None:
+        return existing
+    settings: Settings = app.extensions["settings"]
+    huey = make_huey(settings)
+
+    def run_sweep() -> SweepResult:
+        with app.app_context():
+            db: Database = app.extensions["db"]
+            outcome = sweep(db, canvas_client_for_user, utcnow())
+            _schedule_next(app, outcome.polled + outcome.deferred + outcome.unauthorized)
+            return outcome
+
+    def poll_job(job_id: int) -> None:
+        """Poll what is due when ``job_id`` falls due; the claim makes duplicates harmless."""
+        log.debug("job.due", extra={"job_id": job_id})
+        run_sweep()
+
+    def sweep_due() -> None:
+        run_sweep()
+
+    poll_job_task = huey.task(name="reports.poll_job")(poll_job)
+    huey.periodic_task(crontab(minute="*"), name="reports.sweep")(sweep_due)
+
+    app.extensions["huey"] = huey
+    app.extensions["huey_poll_job"] = poll_job_task
+    return huey
+
+
+def _schedule_next(app: Flask, job_ids: Sequence[int]) -> None:
+    if not job_ids:
+        return
+    db: Database = app.extensions["db"]
+    with db.session() as session:
+        jobs = session.scalars(select(Job).where(Job.id.in_(job_ids))).all()
+        schedule_polls(app, jobs)
+
+
+def schedule_polls(app: Flask, jobs: Sequence[Job]) -> None:
+    """Schedule each live job's next poll at its ``next_poll_at`` (call after commit)."""
+    init_app(app)
+    task: Any = app.extensions["huey_poll_job"]
+    for job in jobs:
+        if job.status in _LIVE_VALUES and job.next_poll_at is not None:
+            task.schedule(args=(job.id,), eta=job.next_poll_at)
+
+
+def _create_app() -> Flask:
+    # Imported by name: the worker sits below the web layer (import-linter), and the
+    # application factory wires the web layer too.
+    factory: Callable[[], Flask] = importlib.import_module("app").create_app
+    app = factory()
+    init_app(app)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    """``huey_consumer app.reports.worker.huey`` finds the app's Huey here."""
+    if name == "huey":
+        return _create_app().extensions["huey"]
+    raise AttributeError(name)
+
+
+def main() -> None:
+    """Run a consumer with the periodic sweep (``python -m app.reports.worker``)."""
+    logging.basicConfig(level=logging.INFO)
+    huey = _create_app().extensions["huey"]
+    consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=True)
+    consumer.run()
+
+
+if __name__ == "__main__":
+    main()
