@@ -1,0 +1,129 @@
+"""Build a ``CanvasClient`` for a launch (web requests) or a stored user (the worker).
+
+Dependencies (settings, secret box, clock) default to the current Flask app's, and can be
+passed explicitly by tests, scripts and benchmarks.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+import requests
+from flask import current_app
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.canvas.client import CanvasClient
+from app.canvas.errors import CanvasAuthorizationRequired, CanvasError
+from app.canvas.http import CanvasRequester, HttpPolicy
+from app.canvas.oauth import CanvasOAuth, OAuthConfig
+from app.canvas.refresh import NEEDS_AUTHORIZATION, RefreshCoordinator, StoredTokenSource
+from app.canvas.token_store import TokenStore
+from app.config import Settings
+from app.crypto import SecretBox
+from app.db import utcnow
+from app.models.launch import Launch
+from app.models.platform import Platform
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """Injectable parts; ``None`` means "take it from the current Flask app"."""
+
+    settings: Settings | None = None
+    box: SecretBox | None = None
+    now: Callable[[], datetime] | None = None
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random | None = None
+    http_session: Callable[[], requests.Session] | None = None
+    policy: HttpPolicy = field(default_factory=HttpPolicy)
+
+
+def canvas_client_for_launch(
+    session: Session, launch: Launch, options: ClientOptions | None = None
+) -> CanvasClient:
+    """The launching user's client.
+
+    Raises:
+        CanvasAuthorizationRequired: the user has not authorized the tool (or it was revoked).
+    """
+    if launch.canvas_user_id is None:
+        raise CanvasAuthorizationRequired(
+            "Canvas did not tell the tool who you are (no Canvas user id in the launch)."
+        )
+    return canvas_client_for_user(session, launch.platform_id, launch.canvas_user_id, options)
+
+
+def canvas_client_for_user(
+    session: Session,
+    platform_id: int,
+    canvas_user_id: int,
+    options: ClientOptions | None = None,
+) -> CanvasClient:
+    """A client acting as a stored user (the report worker has no launch).
+
+    Raises:
+        CanvasAuthorizationRequired: no stored token for the user.
+    """
+    options = options or ClientOptions()
+    settings = options.settings or _app_extension("settings", Settings)
+    box = options.box or _app_extension("secret_box", SecretBox)
+    now = options.now or _app_clock()
+    platform = session.get(Platform, platform_id)
+    if platform is None:
+        raise CanvasError("This Canvas registration no longer exists.")
+    if TokenStore(session, box).row(platform_id, canvas_user_id) is None:
+        raise CanvasAuthorizationRequired(NEEDS_AUTHORIZATION)
+    oauth = CanvasOAuth(
+        OAuthConfig.for_platform(platform, settings, box),
+        session_factory=options.http_session,
+        now=now,
+    )
+    coordinator = RefreshCoordinator(
+        sessionmaker(bind=session.get_bind(), expire_on_commit=False),
+        box,
+        oauth,
+        redis_url=settings.redis_url,
+        now=now,
+    )
+    tokens = StoredTokenSource(coordinator, platform_id, canvas_user_id, now=now)
+    requester = CanvasRequester(
+        platform.canvas_url,
+        tokens,
+        user_agent=settings.user_agent,
+        session=options.http_session() if options.http_session else None,
+        policy=options.policy,
+        sleep=options.sleep,
+        rng=options.rng,
+    )
+    return CanvasClient(requester)
+
+
+def oauth_for_platform(platform: Platform, options: ClientOptions | None = None) -> CanvasOAuth:
+    """The token-endpoint helper of ``platform`` (authorization flow, disconnect)."""
+    options = options or ClientOptions()
+    settings = options.settings or _app_extension("settings", Settings)
+    box = options.box or _app_extension("secret_box", SecretBox)
+    return CanvasOAuth(
+        OAuthConfig.for_platform(platform, settings, box),
+        session_factory=options.http_session,
+        now=options.now or _app_clock(),
+    )
+
+
+def _app_extension(name: str, kind: type[T]) -> T:
+    value = current_app.extensions[name]
+    if not isinstance(value, kind):
+        raise TypeError(f"app.extensions[{name!r}] is not a {kind.__name__}")
+    return value
+
+
+def _app_clock() -> Callable[[], datetime]:
+    clock = current_app.extensions.get("clock") if current_app else None
+    return clock if callable(clock) else utcnow
