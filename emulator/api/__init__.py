@@ -37,7 +37,7 @@ def _teardown_api(_error: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints, the error renderer and the auth/throttle hooks."""
-    from emulator.api import files, progress  # noqa: PLC0415 (blueprints import this package)
+    from emulator.api import account_reports, files, progress  # noqa: PLC0415 (blueprints import this package)
 
     errors.register(app)
     app.before_request(_before_api)
@@ -46,5 +46,6 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         progress.bp,
         files.bp,
+        account_reports.bp,
     ):
         app.register_blueprint(blueprint)
