@@ -214,10 +214,7 @@ def platform_add_args(registration: dict[str, str]) -> list[str]:
 
 
 def add_platform(config: DemoConfig, registration: dict[str, str]) -> None:
-    """Record the emulator as a platform in the tool (replacing one from an earlier run)."""
-    listed = run_tool_command(config, "platforms", "list").stdout
-    if registration["issuer"] in listed and registration["client_id"] in listed:
-        return  # the emulator's ids are deterministic: an earlier run registered the same
+    """Record the emulator as a platform in the tool (``platforms add`` updates a known one)."""
     run_tool_command(config, *platform_add_args(registration))
 
 
