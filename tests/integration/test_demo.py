@@ -92,7 +92,7 @@ def test_register_reports_the_emulators_refusal(emulator: LiveEmulator, fake_too
 
 
 def test_register_reports_a_tool_without_lti_config(emulator: LiveEmulator, fake_tool: str) -> None:
-    with pytest.raises(demo.DemoError, match="lti_config.json answered 404"):
+    with pytest.raises(demo.DemoError, match=r"lti_config\.json answered 404"):
         demo.register(emulator.url, f"{fake_tool}/missing")
 
 
