@@ -1,0 +1,131 @@
+"""The one entry point: a parsed response table in, frozen quiz insights out."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from operator import mul
+
+from app.insights.distractors import score_runs
+from app.insights.flags import Flag, Thresholds, item_flags
+from app.insights.groups import DEFAULT_SPLIT, group_bounds
+from app.insights.items import ItemStats, ScoreContext, item_statistics
+from app.insights.reliability import Reliability, alpha_if_deleted, cronbach_alpha, reliability
+from app.insights.selection import select_rows
+from app.insights.students import ScoreSummary, summarise_scores
+from app.insights.table import AttemptPolicy, ReportKind, ResponseTable
+
+
+@dataclass(frozen=True, slots=True)
+class ItemReport:
+    stats: ItemStats
+    flags: tuple[Flag, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuizInsights:
+    """What the insights page shows for one report under one attempt policy."""
+
+    kind: ReportKind
+    policy: AttemptPolicy
+    policies: tuple[AttemptPolicy, ...]
+    rows_in_report: int
+    attempts: int
+    #: Distinct students among the analysed attempts; None for anonymous reports.
+    students: int | None
+    split: float
+    scores: ScoreSummary
+    reliability: Reliability
+    #: Canvas's Item Analysis alpha: right/wrong items only, item variances over each item's
+    #: respondents, total = the attempt score (equals KR-20 when nobody skips).
+    canvas_alpha: float | None
+    canvas_alpha_items: int
+    items: tuple[ItemReport, ...]
+    thresholds: Thresholds
+
+
+def _context(scores: list[float], totals: list[float], split: float) -> ScoreContext:
+    """Shared per-analysis values; ``scores`` must be sorted ascending."""
+    n = len(scores)
+    score_sum = sum(scores)
+    score_mean = score_sum / n if n else 0.0
+    total_mean = sum(totals) / n if n else 0.0
+    centered = [t - total_mean for t in totals]
+    bottom_end, middle_end = group_bounds(scores, split)
+    return ScoreContext(
+        scores=scores,
+        score_sum=score_sum,
+        score_sd=math.sqrt(math.fsum((s - score_mean) ** 2 for s in scores) / n) if n else 0.0,
+        bottom_end=bottom_end,
+        middle_end=middle_end,
+        runs=score_runs(scores),
+        centered_totals=centered,
+        total_variance=sum(map(mul, centered, centered)) / n if n else 0.0,
+    )
+
+
+def analyse(
+    table: ResponseTable,
+    policy: AttemptPolicy | None = None,
+    *,
+    split: float = DEFAULT_SPLIT,
+    thresholds: Thresholds | None = None,
+    confidence: float = 0.95,
+) -> QuizInsights:
+    """Select the attempts, then compute score, reliability and item statistics.
+
+    Raises:
+        UnsupportedPolicy: ``policy`` needs an attempt column / identities the report lacks.
+    """
+    policy = policy or table.default_policy()
+    thresholds = thresholds or Thresholds()
+    # sorted by score (stable), so Canvas's score groups are contiguous slices of every column
+    rows = sorted(select_rows(table, policy), key=table.scores.__getitem__)
+    count = len(table.questions)
+    point_rows = [table.points[r] for r in rows]
+    point_cols = list(zip(*point_rows, strict=True)) if rows else [() for _ in range(count)]
+    code_cols = (
+        list(zip(*(table.codes[r] for r in rows), strict=True))
+        if rows
+        else [() for _ in range(count)]
+    )
+    scores = [table.scores[r] for r in rows]
+    context = _context(scores, list(map(sum, point_rows)), split)
+    stats = [
+        item_statistics(question, table.choices[q], point_cols[q], code_cols[q], context)
+        for q, question in enumerate(table.questions)
+    ]
+    scored = [i for i, s in enumerate(stats) if s.question.points_possible > 0]
+    variances = [stats[i].matrix_variance for i in scored]
+    result = reliability(
+        variances,
+        context.total_variance,
+        len(rows),
+        dichotomous=bool(scored) and all(stats[i].dichotomous for i in scored),
+        confidence=confidence,
+    )
+    deleted = alpha_if_deleted(
+        variances, context.total_variance, [stats[i].matrix_covariance for i in scored]
+    )
+    for i, value in zip(scored, deleted, strict=True):
+        stats[i] = replace(stats[i], alpha_if_deleted=value)
+    canvas_items = [s for s in stats if s.dichotomous and s.variance is not None]
+    identities = {table.respondents[r] for r in rows}
+    return QuizInsights(
+        kind=table.kind,
+        policy=policy,
+        policies=table.policies(),
+        rows_in_report=table.row_count,
+        attempts=len(rows),
+        students=None if table.anonymous else len(identities - {None}),
+        split=split,
+        scores=summarise_scores(scores, math.fsum(q.points_possible for q in table.questions)),
+        reliability=result,
+        canvas_alpha=cronbach_alpha(
+            [s.variance for s in canvas_items if s.variance is not None],
+            context.score_sd**2,
+        ),
+        canvas_alpha_items=len(canvas_items),
+        items=tuple(ItemReport(s, item_flags(s, result.alpha, thresholds)) for s in stats),
+        thresholds=thresholds,
+    )

@@ -1,0 +1,192 @@
+"""Per-question statistics: difficulty, discrimination, point-biserial, item-rest correlation."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import compress
+from operator import mul
+
+from app.insights.correlation import canvas_point_biserial, pearson
+from app.insights.distractors import (
+    OptionStats,
+    Respondents,
+    correct_codes,
+    option_statistics,
+    score_runs,
+)
+from app.insights.table import Question
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreContext:
+    """Per-analysis data every item needs (computed once); attempts are sorted by score."""
+
+    #: Canvas's total: the attempt's score column (used for groups and point-biserial).
+    scores: Sequence[float]
+    score_sum: float
+    score_sd: float
+    bottom_end: int
+    middle_end: int
+    runs: Sequence[tuple[int, int, float]] | None
+    #: Sum of item points per attempt minus its mean (the total alpha is computed on).
+    centered_totals: Sequence[float]
+    total_variance: float
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStats:
+    """Everything the tool reports about one question (``None``: not computable)."""
+
+    question: Question
+    #: Attempts that answered (Canvas: an answer was given; blanks do not count).
+    respondents: int
+    blank: int
+    not_shown: int
+    #: Every respondent earned 0 or full points (scored right/wrong).
+    dichotomous: bool
+    mean_points: float | None
+    #: Proportion correct (dichotomous) or mean points / points possible (partial credit).
+    difficulty: float | None
+    #: Population variance of the respondents' item points (Canvas's "Variance").
+    variance: float | None
+    top_respondents: int
+    middle_respondents: int
+    bottom_respondents: int
+    #: Difficulty within the upper / lower score group.
+    upper_difficulty: float | None
+    lower_difficulty: float | None
+    #: Upper-lower index D = upper_difficulty - lower_difficulty.
+    discrimination: float | None
+    #: Canvas's "Point Biserial of Correct" (item-total correlation over respondents).
+    point_biserial: float | None
+    #: Corrected item-total: Pearson r of item points and the rest of the test (all attempts).
+    item_rest: float | None
+    #: Population variance and covariance with the total over all analysed attempts
+    #: (unanswered = 0), the inputs of alpha and alpha-if-deleted.
+    matrix_variance: float
+    matrix_covariance: float
+    options: tuple[OptionStats, ...]
+    alpha_if_deleted: float | None = None
+
+
+def _population_sd(total: float, total_sq: float, n: int) -> float:
+    return math.sqrt(max(total_sq / n - (total / n) ** 2, 0.0)) if n else 0.0
+
+
+def _respondents(
+    codes: Sequence[int], points: Sequence[float], context: ScoreContext
+) -> Respondents:
+    """The attempts that answered, keeping score order; fast when everybody answered."""
+    if not codes or min(codes) >= 0:
+        return Respondents(
+            codes,
+            points,
+            context.scores,
+            context.bottom_end,
+            context.middle_end,
+            context.score_sum,
+            context.score_sd,
+            context.runs,
+        )
+    mask = list(map((0).__le__, codes))
+    scores = list(compress(context.scores, mask))
+    total = sum(scores)
+    return Respondents(
+        list(compress(codes, mask)),
+        list(compress(points, mask)),
+        scores,
+        sum(mask[: context.bottom_end]),
+        sum(mask[: context.middle_end]),
+        total,
+        _population_sd(total, sum(map(mul, scores, scores)), len(scores)),
+        score_runs(scores),
+    )
+
+
+def _share(points: Sequence[float], denominator: float) -> float | None:
+    if not points or denominator <= 0:
+        return None
+    return sum(points) / (len(points) * denominator)
+
+
+def item_statistics(
+    question: Question,
+    choices: Sequence[str],
+    points: Sequence[float],
+    codes: Sequence[int],
+    context: ScoreContext,
+) -> ItemStats:
+    """Statistics of one question over the analysed attempts (one column of the table)."""
+    pp = question.points_possible
+    r = _respondents(codes, points, context)
+    n = len(r.points)
+    everyone = n == len(codes)
+    not_shown = 0 if everyone else codes.count(-2)
+    full = r.points.count(pp) if pp > 0 else 0
+    dichotomous = pp > 0 and n > 0 and full + r.points.count(0.0) == n
+    if dichotomous:
+        sum_x, sum_xx = pp * full, pp * pp * full
+    else:
+        sum_x, sum_xx = sum(r.points), sum(map(mul, r.points, r.points))
+    sum_xs = sum(map(mul, r.points, r.scores))
+    mean_points = sum_x / n if n else None
+    upper = _share(r.points[r.middle_end :], pp)
+    lower = _share(r.points[: r.bottom_end], pp)
+    if dichotomous:
+        point_biserial = canvas_point_biserial(full, sum_xs / pp, n, r.score_sum, r.score_sd)
+    else:
+        point_biserial = pearson(
+            n,
+            sum_x=sum_x,
+            sum_y=r.score_sum,
+            sum_xx=sum_xx,
+            sum_yy=(r.score_sd**2 + (r.score_sum / n) ** 2) * n if n else 0.0,
+            sum_xy=sum_xs,
+        )
+    matrix_sums = (sum_x, sum_xx) if everyone else (sum(points), sum(map(mul, points, points)))
+    matrix_variance, matrix_covariance, item_rest = _matrix_terms(points, matrix_sums, context)
+    correct = (
+        set() if question.correct_options or not n else correct_codes(r.codes, r.points, pp, full)
+    )
+    return ItemStats(
+        question=question,
+        respondents=n,
+        blank=len(codes) - n - not_shown,
+        not_shown=not_shown,
+        dichotomous=dichotomous,
+        mean_points=mean_points,
+        difficulty=mean_points / pp if mean_points is not None and pp > 0 else None,
+        variance=max(sum_xx / n - (sum_x / n) ** 2, 0.0) if n else None,
+        top_respondents=n - r.middle_end,
+        middle_respondents=r.middle_end - r.bottom_end,
+        bottom_respondents=r.bottom_end,
+        upper_difficulty=upper,
+        lower_difficulty=lower,
+        discrimination=upper - lower if upper is not None and lower is not None else None,
+        point_biserial=point_biserial,
+        item_rest=item_rest,
+        matrix_variance=matrix_variance,
+        matrix_covariance=matrix_covariance,
+        options=option_statistics(choices, question.correct_options, correct, r, question.options)
+        if n
+        else (),
+    )
+
+
+def _matrix_terms(
+    points: Sequence[float], sums: tuple[float, float], context: ScoreContext
+) -> tuple[float, float, float | None]:
+    """Variance, covariance with the total, and item-rest r over all analysed attempts."""
+    n = len(points)
+    if n == 0:
+        return 0.0, 0.0, None
+    mean = sums[0] / n
+    variance = max(sums[1] / n - mean * mean, 0.0)
+    covariance = sum(map(mul, points, context.centered_totals)) / n
+    rest_variance = context.total_variance + variance - 2 * covariance
+    if variance <= 1e-12 or rest_variance <= 1e-12:
+        return variance, covariance, None
+    item_rest = (covariance - variance) / math.sqrt(variance * rest_variance)
+    return variance, covariance, max(-1.0, min(1.0, item_rest))

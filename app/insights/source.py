@@ -1,0 +1,110 @@
+"""Turning a downloaded report (bytes, streamed) into CSV records with line numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterable, Iterator
+
+from app.errors import ToolError
+
+_DELIMITERS = (",", ";", "\t")
+
+
+class ParseError(ToolError):
+    """The report cannot be read; ``line`` is the 1-based physical line where reading stopped."""
+
+    status = 422
+    code = "parse_error"
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+        self.line = line
+
+
+class _ChunkStream(io.RawIOBase):
+    """A read-only binary stream over an iterator of byte chunks (a streamed download)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = chunk
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def open_text(source: Iterable[bytes] | bytes | str) -> io.TextIOBase:
+    """A text stream (UTF-8, BOM dropped, newlines untranslated as the csv module needs)."""
+    if isinstance(source, str):
+        return io.StringIO(source.removeprefix("\ufeff"), newline="")
+    if isinstance(source, bytes):
+        source = (source,)
+    raw = io.BufferedReader(_ChunkStream(source), buffer_size=1 << 16)
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def _strip_quoted(line: str) -> str:
+    """Drop quoted segments so separators inside question texts are not counted."""
+    return "".join(line.split('"')[0::2])
+
+
+def detect_delimiter(first_line: str) -> str:
+    """Canvas writes ``,`` or, with the user's CSV i18n setting, ``;``; the commonest wins."""
+    bare = _strip_quoted(first_line)
+    counts = [(bare.count(d), -i, d) for i, d in enumerate(_DELIMITERS)]
+    best = max(counts)
+    return best[2] if best[0] > 0 else ","
+
+
+class RecordReader:
+    """Iterates CSV records after the header, tracking the physical line for error messages."""
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        try:
+            first = text.readline()
+        except UnicodeDecodeError as exc:
+            raise ParseError("the file is not UTF-8 text", 1) from exc
+        if not first.strip():
+            raise ParseError("the file is empty", 1)
+        self.delimiter = detect_delimiter(first)
+        self._reader = csv.reader(
+            itertools.chain((first,), text), delimiter=self.delimiter, strict=True
+        )
+        self.header = [cell.strip() for cell in self._next_or_error()]
+
+    @property
+    def line(self) -> int:
+        return self._reader.line_num
+
+    def _next_or_error(self) -> list[str]:
+        try:
+            return next(self._reader)
+        except csv.Error as exc:
+            raise ParseError(f"malformed CSV ({exc})", self._reader.line_num) from exc
+        except UnicodeDecodeError as exc:
+            raise ParseError("the file is not UTF-8 text", self._reader.line_num + 1) from exc
+
+    def __iter__(self) -> Iterator[list[str]]:
+        while True:
+            try:
+                row = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ParseError(f"malformed CSV ({exc})", self._reader.line_num) from exc
+            except UnicodeDecodeError as exc:
+                raise ParseError("the file is not UTF-8 text", self._reader.line_num + 1) from exc
+            if row:
+                yield row

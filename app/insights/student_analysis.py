@@ -1,0 +1,224 @@
+"""Parser for Canvas's classic Student Analysis CSV (reports-api.md section 3.6)."""
+
+from __future__ import annotations
+
+import math
+import re
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.insights.source import ParseError, RecordReader
+from app.insights.table import BLANK, NOT_SHOWN, Question, ReportKind, ResponseTable
+
+_QUESTION_HEADER = re.compile(r"(\d+):\s?(.*)", re.DOTALL)
+_TAIL = ("n correct", "n incorrect", "score")
+#: Distinct answer texts tracked per question; beyond this (free text) answers share one code.
+MAX_CHOICES = 60
+OTHER_ANSWERS = "(other answers)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where things are in a Student Analysis header."""
+
+    first: int  # index of the first question's text column
+    end: int  # index after the last question's points column
+    id_col: int | None
+    name_col: int | None
+    attempt_col: int | None
+    score_col: int
+    questions: tuple[Question, ...]
+
+
+def is_student_analysis_header(header: Sequence[str]) -> bool:
+    """A Student Analysis header ends with ``n correct, n incorrect, score``."""
+    return tuple(h.lower() for h in header[-3:]) == _TAIL
+
+
+def _layout(header: Sequence[str]) -> _Layout:
+    if not is_student_analysis_header(header):
+        raise ParseError("header does not end with 'n correct, n incorrect, score'", 1)
+    lowered = [h.lower() for h in header]
+    first = next(
+        (i for i, h in enumerate(header[:-3]) if _QUESTION_HEADER.fullmatch(h)), len(header) - 3
+    )
+    end = len(header) - 3
+    if (end - first) % 2:
+        raise ParseError("question columns must come in pairs (answer, points)", 1)
+    questions = []
+    for position, col in enumerate(range(first, end, 2)):
+        match = _QUESTION_HEADER.fullmatch(header[col])
+        if match is None:
+            raise ParseError(
+                f"column {col + 1}: expected '<question id>: <question text>', "
+                f"found {header[col][:40]!r}",
+                1,
+            )
+        try:
+            points = float(header[col + 1])
+        except ValueError:
+            raise ParseError(
+                f"column {col + 2}: expected the points possible of question {match[1]}, "
+                f"found {header[col + 1][:40]!r}",
+                1,
+            ) from None
+        if not math.isfinite(points) or points < 0:
+            raise ParseError(f"column {col + 2}: invalid points possible {points}", 1)
+        questions.append(Question(match[1], match[2].strip(), points, position))
+    meta = lowered[:first]
+
+    def column(name: str) -> int | None:
+        return meta.index(name) if name in meta else None
+
+    return _Layout(
+        first=first,
+        end=end,
+        id_col=column("id"),
+        name_col=column("name"),
+        attempt_col=column("attempt"),
+        score_col=len(header) - 1,
+        questions=tuple(questions),
+    )
+
+
+def _number(cell: str, what: str, line: int) -> float:
+    try:
+        value = float(cell)
+    except ValueError:
+        raise ParseError(f"{what}: expected a number, found {cell[:40]!r}", line) from None
+    if not math.isfinite(value):
+        raise ParseError(f"{what}: expected a finite number, found {cell[:40]!r}", line)
+    return value
+
+
+class _Encoder:
+    """Maps each question's answer texts to small integer codes as rows stream past."""
+
+    def __init__(self, count: int) -> None:
+        self.lookups: list[dict[str, int]] = [{"": BLANK} for _ in range(count)]
+        self.texts: list[list[str]] = [[] for _ in range(count)]
+
+    def encode(self, answers: list[str]) -> list[int]:
+        codes: list[int | None] = list(map(dict.get, self.lookups, answers))
+        if None in codes:
+            for q, code in enumerate(codes):
+                if code is None:
+                    codes[q] = self._add(q, answers[q])
+        return codes  # type: ignore[return-value]  # every None was replaced above
+
+    def _add(self, q: int, text: str) -> int:
+        texts = self.texts[q]
+        if len(texts) >= MAX_CHOICES:
+            if texts[-1] != OTHER_ANSWERS:
+                texts.append(OTHER_ANSWERS)
+            return len(texts) - 1
+        texts.append(text)
+        self.lookups[q][text] = len(texts) - 1
+        return len(texts) - 1
+
+
+def parse_student_analysis(
+    reader: RecordReader, kind: ReportKind = ReportKind.CLASSIC_STUDENT_ANALYSIS
+) -> ResponseTable:
+    """Read every attempt row; one pass, answers encoded on the fly.
+
+    Raises:
+        ParseError: header or a row does not have the Student Analysis shape.
+    """
+    layout = _layout(reader.header)
+    width = len(reader.header)
+    first, end = layout.first, layout.end
+    encoder = _Encoder(len(layout.questions))
+    points_reader = _PointsReader()
+    respondents: list[str | None] = []
+    attempts: list[int | None] = []
+    scores = array("d")
+    points_rows: list[array[float]] = []
+    code_rows: list[array[int]] = []
+    for row in reader:
+        line = reader.line
+        if len(row) != width:
+            raise ParseError(f"expected {width} fields as in the header, found {len(row)}", line)
+        raw_points = row[first + 1 : end : 2]
+        earned = points_reader.read(raw_points)
+        if earned is None:
+            earned = _slow_points(raw_points, layout, line)
+        answers = row[first:end:2]
+        codes = encoder.encode(answers)
+        if BLANK in codes:
+            for q, code in enumerate(codes):
+                if code == BLANK and raw_points[q] == "":
+                    codes[q] = NOT_SHOWN
+        score_cell = row[layout.score_col]
+        scores.append(math.fsum(earned) if score_cell == "" else _number(score_cell, "score", line))
+        attempts.append(_attempt(row, layout, line))
+        respondents.append(_respondent(row, layout))
+        points_rows.append(earned)
+        code_rows.append(array("i", codes))
+    anonymous = layout.id_col is None and layout.name_col is None
+    return ResponseTable(
+        kind=kind,
+        questions=layout.questions,
+        choices=tuple(tuple(t) for t in encoder.texts),
+        respondents=tuple(respondents),
+        attempts=tuple(attempts),
+        scores=scores,
+        points=tuple(points_rows),
+        codes=tuple(code_rows),
+        has_attempt_column=layout.attempt_col is not None,
+        anonymous=anonymous,
+    )
+
+
+class _PointsReader:
+    """Converts a row's points cells; a cache of seen strings beats ``float()`` (few values)."""
+
+    _LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._cache: dict[str, float] = {}
+
+    def read(self, raw: list[str]) -> array[float] | None:
+        """All cells numeric and finite (the common case) -> array; else None."""
+        values = list(map(self._cache.get, raw))
+        if None in values:
+            if len(self._cache) > self._LIMIT:
+                self._cache.clear()
+            for q, value in enumerate(values):
+                if value is None:
+                    try:
+                        number = float(raw[q])
+                    except ValueError:
+                        return None
+                    if not math.isfinite(number):
+                        return None
+                    self._cache[raw[q]] = values[q] = number
+        return array("d", values)  # type: ignore[arg-type]  # no None is left
+
+
+def _slow_points(raw: list[str], layout: _Layout, line: int) -> array[float]:
+    earned = array("d")
+    for q, cell in enumerate(raw):
+        if cell == "":
+            earned.append(0.0)
+        else:
+            earned.append(_number(cell, f"points of question {layout.questions[q].id}", line))
+    return earned
+
+
+def _attempt(row: list[str], layout: _Layout, line: int) -> int | None:
+    if layout.attempt_col is None:
+        return None
+    cell = row[layout.attempt_col]
+    if not cell.isdigit():
+        raise ParseError(f"attempt: expected a whole number, found {cell[:20]!r}", line)
+    return int(cell)
+
+
+def _respondent(row: list[str], layout: _Layout) -> str | None:
+    if layout.id_col is not None and row[layout.id_col]:
+        return "id:" + row[layout.id_col]
+    if layout.name_col is not None and row[layout.name_col]:
+        return "name:" + row[layout.name_col]
+    return None
