@@ -1,4 +1,4 @@
-"""Emulator part: shell."""
+"""Emulator part: the clickable Canvas shell."""
 
 from __future__ import annotations
 
@@ -6,4 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this part's blueprints and hooks."""
+    """Register the shell's pages."""
+    from emulator.shell import developer_keys, launch, views  # noqa: PLC0415 (avoid import cycles at package load)
+
+    for module in (views, launch, developer_keys):
+        app.register_blueprint(module.bp)

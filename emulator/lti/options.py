@@ -1,0 +1,54 @@
+"""Switches for platform behaviours that differ between Canvas clients or are unverified.
+
+- ``storage_mode``: ``normal`` (browser Canvas answers platform-storage messages), ``silent``
+  (Canvas mobile apps: ``lti_storage_target`` is sent but nothing answers), ``absent`` (a
+  tool inside the Rich Content Editor: no sibling ``post_message_forwarding`` frame; only
+  the parent window answers).
+- ``quiz_id_mode``: how a ``quiz_menu``/``assignment_menu`` launch carries the selected item
+  (reference 3.8, unverified in Canvas): ``custom`` (custom ``quiz_id`` for classic quizzes,
+  ``$Canvas.assignment.id`` expanded for assignments), ``target_link_uri`` (only as
+  ``quizzes[]``/``assignments[]`` in the target_link_uri query) or ``none``.
+- ``strict_oidc_params``: also refuse auth requests whose ``response_mode``, ``prompt`` or
+  ``response_type`` are wrong or that lack ``state``; Canvas itself only checks presence and
+  ``scope``, but a tool that sends anything else is wrong by the spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from emulator import Emulator
+
+PART = "lti_options"
+STORAGE_MODES = ("normal", "silent", "absent")
+QUIZ_ID_MODES = ("custom", "target_link_uri", "none")
+
+
+@dataclass
+class LtiOptions:
+    storage_mode: str = "normal"
+    quiz_id_mode: str = "custom"
+    strict_oidc_params: bool = True
+
+
+def lti_options(emulator: Emulator) -> LtiOptions:
+    with emulator.store.lock:
+        options = emulator.parts.get(PART)
+        if options is None:
+            options = LtiOptions()
+            emulator.parts[PART] = options
+        return cast(LtiOptions, options)
+
+
+def set_storage_mode(emulator: Emulator, mode: str) -> None:
+    if mode not in STORAGE_MODES:
+        raise ValueError(f"storage mode must be one of {', '.join(STORAGE_MODES)}")
+    lti_options(emulator).storage_mode = mode
+
+
+def set_quiz_id_mode(emulator: Emulator, mode: str) -> None:
+    if mode not in QUIZ_ID_MODES:
+        raise ValueError(f"quiz id mode must be one of {', '.join(QUIZ_ID_MODES)}")
+    lti_options(emulator).quiz_id_mode = mode
