@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Settings
 from app.crypto import SecretBox
-from app.db import Database
+from app.db import Database, utcnow
+from app.lti.runtime import build_runtime
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -17,10 +19,24 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # id_tokens and forms are small
     app.extensions["settings"] = settings
     app.extensions["secret_box"] = SecretBox(settings.encryption_keys)
-    Database(settings.database_url).init_app(app)
+    database = Database(settings.database_url)
+    database.init_app(app)
+    # The clock every time-dependent check reads; tests replace it instead of sleeping.
+    app.extensions["clock"] = utcnow
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.proxy_hops,
+            x_proto=settings.proxy_hops,
+            x_host=settings.proxy_hops,
+        )
 
-    from app import cli, web
+    from app import cli, i18n, web  # noqa: PLC0415 - blueprints import app modules lazily
 
+    app.extensions["lti"] = build_runtime(
+        settings, database.sessions, lambda: app.extensions["clock"]()  # noqa: PLW0108 - late-bound
+    )
+    i18n.init_app(app)
     web.init_app(app)
     cli.init_app(app)
     return app

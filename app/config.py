@@ -61,6 +61,7 @@ class Settings:
     jwt_leeway_seconds: int = 10
     key_rotation_grace_days: int = 7
     huey_immediate: bool = False
+    proxy_hops: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -74,7 +75,7 @@ class Settings:
         production = env.get("TOOL_ENV", "demo").lower() == "production"
         instance = Path(env.get("TOOL_INSTANCE_DIR", "instance"))
         if production:
-            return cls._production(env)
+            return cls._production(env, instance)
         demo = _demo_secrets(instance)
         return cls(
             database_url=env.get("DATABASE_URL") or f"sqlite:///{instance.resolve() / 'demo.db'}",
@@ -83,10 +84,11 @@ class Settings:
             encryption_keys=_split(env.get("ENCRYPTION_KEYS")) or (demo["encryption_key"],),
             redis_url=env.get("REDIS_URL") or None,
             production=False,
+            proxy_hops=_int(env, "TOOL_PROXY_HOPS", 0),
         )
 
     @classmethod
-    def _production(cls, env: Mapping[str, str]) -> Settings:
+    def _production(cls, env: Mapping[str, str], instance: Path) -> Settings:
         missing = [
             name
             for name in ("DATABASE_URL", "SECRET_KEY", "TOOL_BASE_URL", "ENCRYPTION_KEYS")
@@ -97,12 +99,18 @@ class Settings:
                 "TOOL_ENV=production needs these environment variables: " + ", ".join(missing)
             )
         secret_key = env["SECRET_KEY"]
-        if len(secret_key) < 32 or secret_key in _KNOWN_DEMO_VALUES:
+        demo = _existing_demo_secrets(instance)
+        if len(secret_key) < 32 or secret_key in _KNOWN_DEMO_VALUES | set(demo.values()):
             raise ConfigurationError(
                 "SECRET_KEY is a demo value or shorter than 32 characters; "
                 "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         keys = _split(env["ENCRYPTION_KEYS"])
+        if demo.get("encryption_key") in keys:
+            raise ConfigurationError(
+                "ENCRYPTION_KEYS contains the demo key from the instance folder; "
+                "generate a new one for production"
+            )
         for key in keys:
             try:
                 Fernet(key.encode())
@@ -122,6 +130,7 @@ class Settings:
             encryption_keys=keys,
             redis_url=env.get("REDIS_URL") or None,
             production=True,
+            proxy_hops=_int(env, "TOOL_PROXY_HOPS", 0),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -132,8 +141,35 @@ class Settings:
 _KNOWN_DEMO_VALUES = {"dev", "demo", "secret", "changeme", "replace-me", "test"}
 
 
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from exc
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative")
+    return value
+
+
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _existing_demo_secrets(instance: Path) -> dict[str, str]:
+    """The demo secrets if this instance folder has them (production must not reuse them)."""
+    path = instance / DEMO_SECRETS_FILE
+    if not path.exists():
+        return {}
+    try:
+        loaded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {k: v for k, v in loaded.items() if isinstance(v, str)}
 
 
 def _demo_secrets(instance: Path) -> dict[str, str]:

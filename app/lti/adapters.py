@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response
 from pylti1p3.contrib.flask.cookie import FlaskCookieService
 from pylti1p3.contrib.flask.request import FlaskRequest
 from pylti1p3.contrib.flask.session import FlaskSessionService as _FlaskSessionService
+from werkzeug.wrappers import Response
 
 from app.lti.launch_state import StoreLaunchDataStorage
 

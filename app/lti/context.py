@@ -35,7 +35,9 @@ def require_context(
         raise NotAuthorized("This launch has no course or account.")
     if course_id is not None and account_id is None:
         raise NotAuthorized("A course can only be opened together with its account here.")
-    if account_id is not None and account_id != launch.canvas_account_id and (
-        account_id not in set(sub_account_ids)
+    if (
+        account_id is not None
+        and account_id != launch.canvas_account_id
+        and (account_id not in set(sub_account_ids))
     ):
         raise NotAuthorized("This page was opened in another account.")

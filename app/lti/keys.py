@@ -34,9 +34,7 @@ def _new_key(box: SecretBox, now: datetime) -> ToolKey:
     kid = f"{now:%Y-%m-%d}-{uuid.uuid4().hex[:12]}"
     jwk: dict[str, Any] = json.loads(JWK.from_pem(pem.encode()).export_public())
     jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
-    return ToolKey(
-        kid=kid, private_key_encrypted=box.encrypt(pem), public_jwk=jwk, created_at=now
-    )
+    return ToolKey(kid=kid, private_key_encrypted=box.encrypt(pem), public_jwk=jwk, created_at=now)
 
 
 def active_key(session: Session) -> ToolKey | None:
@@ -71,9 +69,7 @@ def rotate(session: Session, box: SecretBox, now: datetime, grace: timedelta) ->
 
 def drop_expired(session: Session, now: datetime, grace: timedelta) -> int:
     """Delete keys whose grace period is over; returns how many."""
-    expired = list(
-        session.scalars(select(ToolKey).where(ToolKey.retired_at <= now - grace))
-    )
+    expired = list(session.scalars(select(ToolKey).where(ToolKey.retired_at <= now - grace)))
     for key in expired:
         session.delete(key)
     return len(expired)
@@ -87,6 +83,10 @@ def published_jwks(session: Session, now: datetime, grace: timedelta) -> dict[st
         .order_by(ToolKey.created_at.desc(), ToolKey.id.desc())
     )
     return {"keys": [dict(key.public_jwk) for key in keys]}
+
+
+def all_keys(session: Session) -> list[ToolKey]:
+    return list(session.scalars(select(ToolKey).order_by(ToolKey.created_at, ToolKey.id)))
 
 
 def private_pem(key: ToolKey, box: SecretBox) -> str:

@@ -350,10 +350,8 @@ def release_pending(store: StateStore, pending_id: str, state: str) -> Checked:
     )
 
 
-def record_launch(
-    session: Session, checked: Checked, *, now: datetime, ttl_seconds: int
-) -> Launch:
-    """Check the user's role for the placement and add the ``Launch`` row (flushed).
+def build_launch(session: Session, checked: Checked, *, now: datetime, ttl_seconds: int) -> Launch:
+    """Check the user's role for the placement and build the ``Launch`` row (not added).
 
     Raises:
         NotAuthorized: a student (or anyone without the rights) opened a staff placement.
@@ -394,8 +392,6 @@ def record_launch(
             if facts.context_type == "course"
             else "Account reports are for account administrators only."
         )
-    session.add(launch)
-    session.flush()
     return launch
 
 

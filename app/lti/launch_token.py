@@ -46,9 +46,7 @@ def verify(settings: Settings, token: str, *, now: float | None = None) -> str:
     try:
         launch_id, signed_at = serializer.loads(token, return_timestamp=True)
     except BadSignature as exc:
-        raise NotAuthorized(
-            "The launch token is not valid. Reload the page in Canvas."
-        ) from exc
+        raise NotAuthorized("The launch token is not valid. Reload the page in Canvas.") from exc
     current = now if now is not None else time.time()
     age = current - signed_at.timestamp()
     if age > settings.launch_token_ttl_seconds or age < -60:

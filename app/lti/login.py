@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Response
 from pylti1p3.contrib.flask.oidc_login import FlaskOIDCLogin
 from pylti1p3.exception import OIDCException
+from werkzeug.wrappers import Response
 
 from app.errors import LaunchError
 from app.lti.adapters import PartitionedCookieService, StoreSessionService, ToolRequest

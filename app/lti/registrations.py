@@ -85,9 +85,7 @@ def list_platforms(session: Session) -> list[Platform]:
     return list(session.scalars(select(Platform).order_by(Platform.id)))
 
 
-def remove_platform(
-    session: Session, platform_id: int, deployment_id: str | None = None
-) -> None:
+def remove_platform(session: Session, platform_id: int, deployment_id: str | None = None) -> None:
     """Remove a whole platform, or only one of its deployments.
 
     Raises:
@@ -99,9 +97,7 @@ def remove_platform(
     if deployment_id is None:
         session.delete(platform)
         return
-    deployment = next(
-        (d for d in platform.deployments if d.deployment_id == deployment_id), None
-    )
+    deployment = next((d for d in platform.deployments if d.deployment_id == deployment_id), None)
     if deployment is None:
         raise NotFound(f"platform {platform_id} has no deployment {deployment_id!r}")
     session.delete(deployment)
@@ -116,6 +112,14 @@ def frame_origins(session: Session) -> list[str]:
             if origin:
                 origins.add(origin)
     return sorted(origins)
+
+
+def platform_origins(session: Session, platform_id: int) -> tuple[str, str]:
+    """(origin of the OIDC auth URL, origin of the Canvas URL) of one platform."""
+    platform = session.get(Platform, platform_id)
+    if platform is None:
+        raise NotFound(f"no platform with id {platform_id}")
+    return _origin(platform.auth_login_url) or "", _origin(platform.canvas_url) or ""
 
 
 def _origin(url: str) -> str | None:

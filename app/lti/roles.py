@@ -111,3 +111,20 @@ def may_use_placement(launch: HasRoles, context_type: str) -> bool:
     if context_type == "account":
         return is_admin(launch)
     return is_course_staff(launch) or is_admin(launch)
+
+
+def role_label(launch: HasRoles) -> str:
+    """A short English label for who the user is here (templates translate it)."""
+    names = normalize(launch.roles)
+    enrollments = set(launch.canvas_roles)
+    if launch.context_type == "account" and is_admin(launch):
+        return "Administrator"
+    if INSTRUCTOR in names or "TeacherEnrollment" in enrollments:
+        return "Teacher"
+    if TEACHING_ASSISTANT in names or "TaEnrollment" in enrollments:
+        return "Teaching assistant"
+    if CONTENT_DEVELOPER in names or "DesignerEnrollment" in enrollments:
+        return "Designer"
+    if is_admin(launch):
+        return "Administrator"
+    return "Member"

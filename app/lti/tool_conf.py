@@ -59,7 +59,11 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
         raise NotImplementedError("registrations are looked up by issuer and client id")
 
     def find_registration_by_params(
-        self, iss: str, client_id: str, *args: Any, **kwargs: Any  # noqa: ARG002
+        self,
+        iss: str,
+        client_id: str,
+        *args: Any,
+        **kwargs: Any,  # noqa: ARG002
     ) -> Registration:
         platform = self._platform(iss, client_id)
         # pylti1p3 tests the result for truth; None means "not registered".
@@ -69,7 +73,12 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
         raise NotImplementedError("deployments are looked up by issuer and client id")
 
     def find_deployment_by_params(
-        self, iss: str, deployment_id: str, client_id: str, *args: Any, **kwargs: Any  # noqa: ARG002
+        self,
+        iss: str,
+        deployment_id: str,
+        client_id: str,
+        *args: Any,
+        **kwargs: Any,  # noqa: ARG002
     ) -> LtiDeployment | None:
         platform = self._platform(iss, client_id)
         if platform is None or not deployment_id:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import handlers, health, insights, lti, oauth, reports
+from app.web import auth, handlers, health, insights, landing, lti, oauth, reports, security
 
 
 def init_app(app: Flask) -> None:
     handlers.init_app(app)
-    for blueprint in (health.bp, lti.bp, oauth.bp, reports.bp, insights.bp):
+    auth.init_app(app)
+    security.init_app(app)
+    for blueprint in (health.bp, lti.bp, landing.bp, oauth.bp, reports.bp, insights.bp):
         app.register_blueprint(blueprint)

@@ -1,15 +1,21 @@
-"""Renders ToolErrors as a page or JSON, in one place."""
+"""Renders errors as a page or JSON, in one place: ToolErrors and HTTP errors (404, 413...)."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from app.errors import ToolError
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(ToolError, _render_tool_error)
+    app.register_error_handler(HTTPException, _render_http_error)
 
 
 def _wants_json() -> bool:
@@ -17,7 +23,26 @@ def _wants_json() -> bool:
     return best == "application/json" or request.path.startswith("/api/")
 
 
-def _render_tool_error(error: ToolError) -> ResponseReturnValue:
+def _render(status: int, code: str, message: str) -> ResponseReturnValue:
     if _wants_json():
-        return jsonify(error=error.code, message=error.message), error.status
-    return render_template("error.html", error=error), error.status
+        return jsonify(error=code, message=message), status
+    return render_template("error.html", status=status, code=code, message=message), status
+
+
+def _render_tool_error(error: ToolError) -> ResponseReturnValue:
+    if error.status >= 500:
+        log.error("tool_error", extra={"code": error.code, "path": request.path})
+    else:
+        log.info("tool_error", extra={"code": error.code, "status": error.status})
+    return _render(error.status, error.code, error.message)
+
+
+def _render_http_error(error: HTTPException) -> ResponseReturnValue:
+    status = error.code or 500
+    messages = {
+        404: "This page does not exist.",
+        405: "This address does not accept that kind of request.",
+        413: "The request is too large.",
+    }
+    message = messages.get(status, error.description or "The request could not be handled.")
+    return _render(status, (error.name or "error").lower().replace(" ", "_"), message)

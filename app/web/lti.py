@@ -1,7 +1,143 @@
-"""Blueprint: lti pages and endpoints."""
+"""Blueprint: OIDC login, launch, launch confirmation, tool configuration and JWKS."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import timedelta
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from app.config import Settings
+from app.db import request_session
+from app.lti import keys, launch_token
+from app.lti.claims import landing_for
+from app.lti.config_json import tool_configuration
+from app.lti.launch import (
+    Checked,
+    build_launch,
+    check_launch,
+    consume,
+    hold_pending,
+    release_pending,
+)
+from app.lti.login import start_login
+from app.lti.registrations import platform_origins
+from app.lti.runtime import LtiRuntime
 
 bp = Blueprint("lti", __name__)
+
+
+def _runtime() -> LtiRuntime:
+    runtime: LtiRuntime = current_app.extensions["lti"]
+    return runtime
+
+
+def _params() -> dict[str, str]:
+    """Query and form parameters merged; the form wins (Canvas posts, a GET must work too)."""
+    merged = dict(request.args.items())
+    merged.update(request.form.items())
+    return merged
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Step 1: answer with the redirect to Canvas, or a page that stores state first."""
+    runtime = _runtime()
+    result = start_login(
+        _params(),
+        request.cookies,
+        tool_conf=runtime.tool_conf(request_session()),
+        storage=runtime.storage(),
+        launch_url=runtime.launch_url,
+        tool_base_url=runtime.settings.tool_base_url,
+        secure=request.is_secure,
+    )
+    if result.storage_target is None:
+        return result.apply_cookies(redirect(result.auth_url, code=302))
+    page = render_template(
+        "lti/login_storage.html",
+        auth_url=result.auth_url,
+        auth_origin=result.auth_origin,
+        state=result.state,
+        nonce=result.nonce,
+        storage_target=result.storage_target,
+    )
+    return result.apply_cookies(current_app.make_response(page))
+
+
+@bp.post("/lti/launch")
+def launch() -> ResponseReturnValue:
+    """Step 3: verify the id_token; finish now (cookie) or after the page checks storage."""
+    runtime = _runtime()
+    session = request_session()
+    checked = check_launch(
+        _params(),
+        request.cookies,
+        tool_conf=runtime.tool_conf(session),
+        storage=runtime.storage(),
+        keys=runtime.keys,
+        now=runtime.now,
+        leeway_seconds=runtime.settings.jwt_leeway_seconds,
+        tool_base_url=runtime.settings.tool_base_url,
+        secure=request.is_secure,
+    )
+    if checked.browser_bound:
+        return _finish(checked)
+    pending_id = hold_pending(runtime.store, checked)
+    auth_origin, canvas_origin = platform_origins(session, checked.platform_id)
+    return render_template(
+        "lti/launch_storage.html",
+        pending_id=pending_id,
+        state=checked.state,
+        storage_target=checked.storage_target,
+        auth_origin=auth_origin,
+        platform_origin=canvas_origin,
+    )
+
+
+@bp.post("/lti/launch/complete")
+def complete() -> ResponseReturnValue:
+    """Step 3b (cookie-less): the page confirmed the state from platform storage."""
+    runtime = _runtime()
+    checked = release_pending(
+        runtime.store, request.form.get("pending_id", ""), request.form.get("state", "")
+    )
+    return _finish(checked)
+
+
+def _finish(checked: Checked) -> Response:
+    runtime = _runtime()
+    session = request_session()
+    now = runtime.now()
+    launch_row = build_launch(
+        session, checked, now=now, ttl_seconds=runtime.settings.launch_token_ttl_seconds
+    )
+    # Spend state and nonce before writing: of two racing requests only one gets past here.
+    consume(runtime.storage(), checked)
+    session.add(launch_row)
+    session.commit()
+    token = launch_token.issue(runtime.settings, launch_row.id, now=now.timestamp())
+    target = url_for(f"landing.{landing_for(launch_row.placement)}", lt=token)
+    return redirect(target, code=303)
+
+
+@bp.get("/lti_config.json")
+def lti_config() -> ResponseReturnValue:
+    """The Canvas developer-key JSON with this deployment's absolute URLs."""
+    settings: Settings = current_app.extensions["settings"]
+    return jsonify(tool_configuration(settings.tool_base_url))
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks() -> ResponseReturnValue:
+    """The tool's public keys: the active one plus retired keys still in their grace period."""
+    runtime = _runtime()
+    session = request_session()
+    now = runtime.now()
+    keys.ensure_active_key(session, current_app.extensions["secret_box"], now)
+    session.commit()
+    grace = timedelta(days=runtime.settings.key_rotation_grace_days)
+    response = jsonify(keys.published_jwks(session, now, grace))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

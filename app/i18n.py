@@ -1,0 +1,55 @@
+"""Flask-Babel: every page is translatable; the locale follows the launch, then the browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+DEFAULT_LOCALE = "en"
+
+
+def available_locales() -> list[str]:
+    """English plus every catalogue under ``app/translations`` (``de``, ``pt_BR``, ...)."""
+    found = (
+        sorted(p.name for p in TRANSLATIONS.iterdir() if (p / "LC_MESSAGES").is_dir())
+        if TRANSLATIONS.is_dir()
+        else []
+    )
+    return [DEFAULT_LOCALE, *(name for name in found if name != DEFAULT_LOCALE)]
+
+
+def match_locale(wanted: str | None, available: list[str]) -> str | None:
+    """``pt-BR`` → ``pt_BR`` if available, else ``pt`` if available, else None."""
+    if not wanted:
+        return None
+    normalized = wanted.replace("-", "_")
+    lowered = {name.lower(): name for name in available}
+    for candidate in (normalized, normalized.split("_")[0]):
+        if candidate.lower() in lowered:
+            return lowered[candidate.lower()]
+    return None
+
+
+def select_locale() -> str:
+    """The current launch's locale, else the browser's Accept-Language, else English."""
+    available = available_locales()
+    launch = g.get("launch")
+    if launch is not None:
+        chosen = match_locale(launch.locale, available)
+        if chosen:
+            return chosen
+    header = request.accept_languages.best_match([name.replace("_", "-") for name in available])
+    return match_locale(header, available) or DEFAULT_LOCALE
+
+
+def html_lang() -> str:
+    """The page's ``lang`` attribute (``pt-BR`` style)."""
+    return str(get_locale() or DEFAULT_LOCALE).replace("_", "-")
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    app.jinja_env.globals["html_lang"] = html_lang

@@ -1,0 +1,36 @@
+"""Security headers on every response: CSP (frame-ancestors = registered Canvases) and friends."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.db import request_session
+from app.lti.registrations import frame_origins
+
+
+def _frame_ancestors() -> str:
+    try:
+        origins = frame_origins(request_session())
+    except SQLAlchemyError:
+        current_app.logger.warning("csp.frame_origins_unavailable")
+        origins = []
+    return " ".join(["'self'", *origins])
+
+
+def _add_headers(response: Response) -> Response:
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        f"form-action 'self'; frame-ancestors {_frame_ancestors()}",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # Links inside the tool carry ?lt=; never send them to another site as a Referer.
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_add_headers)
