@@ -37,7 +37,7 @@ def _teardown_api(_error: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints, the error renderer and the auth/throttle hooks."""
-    from emulator.api import account_reports, files, progress  # noqa: PLC0415 (blueprints import this package)
+    from emulator.api import account_reports, files, progress, quiz_reports  # noqa: PLC0415 (blueprints import this package)
 
     errors.register(app)
     app.before_request(_before_api)
@@ -47,5 +47,6 @@ def init_app(app: Flask) -> None:
         progress.bp,
         files.bp,
         account_reports.bp,
+        quiz_reports.bp,  # quizzes, classic and New Quizzes reports
     ):
         app.register_blueprint(blueprint)
