@@ -37,7 +37,15 @@ def _teardown_api(_error: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints, the error renderer and the auth/throttle hooks."""
-    from emulator.api import account_reports, files, progress, quiz_reports  # noqa: PLC0415 (blueprints import this package)
+    from emulator.api import (  # noqa: PLC0415 (the blueprints import this package)
+        account_reports,
+        course_reports,
+        files,
+        listings,
+        progress,
+        quiz_reports,
+    )
+    from emulator.reports import course_lifecycle  # noqa: PLC0415
 
     errors.register(app)
     app.before_request(_before_api)
@@ -48,5 +56,9 @@ def init_app(app: Flask) -> None:
         files.bp,
         account_reports.bp,
         quiz_reports.bp,  # quizzes, classic and New Quizzes reports
+        course_reports.bp,
+        listings.bp,
     ):
         app.register_blueprint(blueprint)
+    emulator = app.extensions["emulator"]
+    progress.refresh_hooks(emulator).append(course_lifecycle.refresh_progress)

@@ -12,26 +12,19 @@ nobody polling. Fault rules (``emulator.faults``) can make a report fail or stic
 from __future__ import annotations
 
 import io
-import logging
-import threading
-import weakref
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from emulator import Emulator, faults
 from emulator.api.files import create_attachment
-from emulator.reports import account_csv
+from emulator.reports import account_csv, ticker
 from emulator.reports.account_catalogue import BY_TYPE, titleize
 from emulator.store import AccountReport, Attachment
-
-log = logging.getLogger(__name__)
 
 START_FRACTION = 0.1
 COMPILE_FRACTION = 0.8
 STUCK_PROGRESS = 42
-TICK_SECONDS = 0.1
-TICKER_IDLE_SECONDS = 30.0
 NO_FILE_TEXT = "Failed, the report failed to generate a file. Please try again."
 ABORTED_TEXT = "Report has been aborted"
 FINISHED = frozenset({"complete", "error", "aborted", "deleted"})
@@ -50,7 +43,6 @@ class Pending:
 @dataclass
 class LifecycleState:
     pending: dict[int, Pending] = field(default_factory=dict)
-    ticker: threading.Thread | None = None
 
 
 def state(emulator: Emulator) -> LifecycleState:
@@ -67,7 +59,8 @@ def register(emulator: Emulator, report: AccountReport) -> None:
         fate = "stick"
     with emulator.store.lock:
         state(emulator).pending[report.id] = Pending(fate=fate)
-    ensure_ticker(emulator)
+    ticker.register_family(emulator, "account_report", advance_all)
+    ticker.ensure_ticker(emulator)
 
 
 def _moment(report: AccountReport, duration: float, fraction: float) -> datetime:
@@ -208,37 +201,6 @@ def advance_all(emulator: Emulator) -> bool:
                 continue
             advance(emulator, report)
         return bool(state(emulator).pending)
-
-
-def ensure_ticker(emulator: Emulator) -> None:
-    """Start the background ticker if it is not running (it stops when idle)."""
-    with emulator.store.lock:
-        lifecycle = state(emulator)
-        if lifecycle.ticker is not None and lifecycle.ticker.is_alive():
-            return
-        ref = weakref.ref(emulator)
-        lifecycle.ticker = threading.Thread(target=_tick, args=(ref,), daemon=True,
-                                            name="emulator-account-reports")
-        lifecycle.ticker.start()
-
-
-def _tick(ref: weakref.ReferenceType[Emulator]) -> None:
-    idle = 0.0
-    stop = threading.Event()
-    while idle < TICKER_IDLE_SECONDS:
-        emulator = ref()
-        if emulator is None:
-            return
-        try:
-            busy = advance_all(emulator)
-        except Exception:  # a ticker must never die silently mid-test
-            log.exception("account report ticker failed")
-            busy = False
-        del emulator
-        if not busy:
-            return
-        stop.wait(TICK_SECONDS)
-        idle += TICK_SECONDS
 
 
 def reset(emulator: Emulator) -> None:
