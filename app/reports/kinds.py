@@ -164,12 +164,26 @@ def split_range(start: date, end: date, limit: timedelta = MAX_DATE_RANGE) -> li
 
 
 def split_parameters(parameters: dict[str, Any]) -> list[dict[str, Any]]:
-    """One parameter set per two-week piece when ``start_at``..``end_at`` is longer."""
+    """One parameter set per two-week piece of ``start_at``..``end_at`` (inclusive days).
+
+    Canvas reads these as datetimes in the account's zone and clamps a window longer than
+    two weeks (it moves ``start_at`` forward), so each run gets midnight of its first day to
+    midnight after its last day: exactly two weeks at most, and the pieces meet.
+    """
     start_raw, end_raw = parameters.get("start_at"), parameters.get("end_at")
     if not (isinstance(start_raw, str) and isinstance(end_raw, str)):
         return [parameters]
-    pieces = split_range(date.fromisoformat(start_raw), date.fromisoformat(end_raw))
+    pieces = split_range(date.fromisoformat(start_raw[:10]), date.fromisoformat(end_raw[:10]))
     return [
-        {**parameters, "start_at": piece.start.isoformat(), "end_at": piece.end.isoformat()}
+        {
+            **parameters,
+            "start_at": f"{piece.start.isoformat()}T00:00:00",
+            "end_at": f"{(piece.end + timedelta(days=1)).isoformat()}T00:00:00",
+        }
         for piece in pieces
     ]
+
+
+def piece_last_day(end_at: str) -> str:
+    """The inclusive last day of a run whose ``end_at`` is the following midnight."""
+    return (date.fromisoformat(end_at[:10]) - timedelta(days=1)).isoformat()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
-from app.canvas.errors import CanvasNotFound
+from app.canvas.errors import CanvasNotFound, CanvasNotPermitted
 from app.canvas.payloads import Assignment, Quiz, QuizReport, Term
 from app.models.job import AuditEvent, Job
 from app.models.launch import Launch
@@ -77,7 +77,12 @@ def account_report_page(
 ) -> AccountReportPage:
     account_id = require_account_admin(launch)
     entry = catalogue_entry(client, launch, report_type)
-    terms = client.list_terms(account_id) if any(p.kind == "term" for p in entry.params) else []
+    terms: list[Term] = []
+    if any(p.kind == "term" for p in entry.params):
+        try:
+            terms = client.list_terms(account_id)
+        except (CanvasNotFound, CanvasNotPermitted):
+            terms = []  # the form falls back to "all terms" / "active terms"
     return AccountReportPage(
         entry=entry,
         terms=terms,

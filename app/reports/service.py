@@ -42,6 +42,7 @@ from app.reports.kinds import (
     is_date_bounded,
     param_specs,
     parse_parameters,
+    piece_last_day,
     split_parameters,
 )
 from app.reports.polling import DEFAULT_POLICY, PollPolicy
@@ -163,7 +164,8 @@ def start_account_report(
         report = client.start_account_report(account_id, report_type, run)
         title = entry.title
         if group is not None:
-            title = f"{entry.title} ({run['start_at']} - {run['end_at']}, {index}/{len(runs)})"
+            first, last = run["start_at"][:10], piece_last_day(run["end_at"])
+            title = f"{entry.title} ({first} - {last}, {index}/{len(runs)})"
         job = _new_job(
             launch,
             Family.ACCOUNT,

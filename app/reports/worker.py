@@ -23,7 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from sqlalchemy import select, update
@@ -230,6 +232,16 @@ def __getattr__(name: str) -> Any:
     if name == "huey":
         return _create_app().extensions["huey"]
     raise AttributeError(name)
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run the report worker (``flask --app app worker``): polls due jobs until stopped."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    huey = init_app(app)
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 
 
 def main() -> None:

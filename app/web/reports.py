@@ -50,6 +50,7 @@ def _start_worker(state: BlueprintSetupState) -> None:
     app = state.app
     if isinstance(app, Flask):
         worker.init_app(app)
+        app.cli.add_command(worker.worker_command)
         _register_globals(app)
 
 

@@ -1,0 +1,191 @@
+"""Account reports end to end: tool pages and worker against the live emulator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from app.reports.status import JobStatus
+from emulator import faults
+from emulator.testing import LiveEmulator
+from tests.emulator.conftest import api_as
+from tests.integration.reports_harness import ADMIN_ROLES, World, world_for
+
+
+@pytest.fixture
+def world(app: Flask, emulator: LiveEmulator) -> Iterator[World]:
+    yield from world_for(app, emulator)
+
+
+ADMIN = 1
+SUBADMIN = 2
+
+
+def admin(world: World, account_id: int = 1, user_id: int = ADMIN):
+    return world.launch(
+        user_id, roles=ADMIN_ROLES, canvas_roles=["Account Admin"], account_id=account_id
+    )
+
+
+def test_catalogue_lists_canvas_reports_with_forms(world: World) -> None:
+    ada = admin(world)
+    page = ada.get("/reports/account")
+    assert page.status_code == 200, page.text
+    assert "Students with no submissions" in page.text
+    form = ada.get("/reports/account/students_with_no_submissions_csv")
+    assert form.status_code == 200, form.text
+    assert 'type="date"' in form.text
+    assert 'name="p_enrollment_term_id"' in form.text
+    assert 'value="active_terms"' in form.text
+
+
+def test_start_poll_complete_download(world: World) -> None:
+    ada = admin(world)
+    started = ada.post("/reports/account/last_user_access_csv", {"p_include_deleted": "1"})
+    assert started.status_code == 303, started.text
+    [job] = world.jobs()
+    assert job.status in {JobStatus.QUEUED, JobStatus.RUNNING}
+    assert job.parameters == {"include_deleted": True}
+    assert job.canvas_report_id is not None
+    world.run_until_settled()
+    job = world.job(job.id)
+    assert job.status == JobStatus.COMPLETE
+    assert job.file_name
+    assert job.file_name.endswith(".csv")
+    assert [e.to_status for e in job.events][-1] == "complete"
+    download = ada.get(f"/reports/jobs/{job.id}/download")
+    assert download.status_code == 200
+    store = world.live.emulator.store
+    report = store.account_reports[job.canvas_report_id]
+    assert download.data == store.attachments[report.attachment_id].data
+    assert job.file_name in download.headers["Content-Disposition"]
+    assert int(download.headers["Content-Length"]) == job.file_size
+
+
+def test_live_progress_endpoint_reads_only_the_database(world: World) -> None:
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    [job] = world.jobs()
+    before = dict(world.live.emulator.parts.get("request_counts", {}))
+    for _ in range(5):
+        answer = ada.api(f"/api/jobs?ids={job.id}")
+        assert answer.status_code == 200
+        assert answer.json["jobs"][0]["id"] == job.id
+    single = ada.api(f"/api/jobs/{job.id}")
+    assert single.json["status"] == job.status
+    assert dict(world.live.emulator.parts.get("request_counts", {})) == before
+
+
+def test_abort_only_while_canvas_says_running(world: World) -> None:
+    faults.add_report_fault(world.live.emulator, "account_report", "stick")
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    [job] = world.jobs()
+    # Still "created" in Canvas: the tool refuses, as Canvas would (404).
+    refused = ada.post(f"/reports/jobs/{job.id}/abort", headers={"Accept": "application/json"})
+    assert refused.status_code == 409
+    world.advance(3)
+    world.sweep()
+    assert world.job(job.id).canvas_state == "running"
+    aborted = ada.post(f"/reports/jobs/{job.id}/abort", headers={"Accept": "application/json"})
+    assert aborted.status_code == 200, aborted.text
+    assert aborted.json["status"] == "aborted"
+    assert (
+        world.live.emulator.store.account_reports[job.canvas_report_id].workflow_state == "aborted"
+    )
+
+
+def test_delete_removes_the_report_in_canvas(world: World) -> None:
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    world.run_until_settled()
+    [job] = world.jobs()
+    deleted = ada.post(f"/reports/jobs/{job.id}/delete", headers={"Accept": "application/json"})
+    assert deleted.status_code == 200, deleted.text
+    assert world.job(job.id).status == JobStatus.DELETED
+    assert (
+        world.live.emulator.store.account_reports[job.canvas_report_id].workflow_state == "deleted"
+    )
+
+
+def test_failure_is_recorded_with_canvas_text(world: World) -> None:
+    faults.add_report_fault(world.live.emulator, "account_report", "fail")
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    world.run_until_settled()
+    [job] = world.jobs()
+    assert job.status == JobStatus.FAILED
+    assert job.error
+    retry = ada.post(f"/reports/jobs/{job.id}/retry", headers={"Accept": "application/json"})
+    assert retry.status_code == 200, retry.text
+    world.run_until_settled()
+    assert world.job(job.id).status == JobStatus.COMPLETE
+    assert world.job(job.id).retries == 1
+
+
+def test_long_range_is_split_into_two_week_runs_offered_together(world: World) -> None:
+    ada = admin(world)
+    started = ada.post(
+        "/reports/account/students_with_no_submissions_csv",
+        {"p_start_at": "2026-08-01", "p_end_at": "2026-09-10"},
+    )
+    assert started.status_code == 303, started.text
+    jobs = world.jobs()
+    assert len(jobs) == 3
+    assert len({job.group_key for job in jobs}) == 1
+    assert jobs[0].group_key
+    assert [(j.parameters["start_at"], j.parameters["end_at"]) for j in jobs] == [
+        ("2026-08-01T00:00:00", "2026-08-15T00:00:00"),
+        ("2026-08-15T00:00:00", "2026-08-29T00:00:00"),
+        ("2026-08-29T00:00:00", "2026-09-11T00:00:00"),
+    ]
+    world.run_until_settled()
+    # Canvas kept each window as sent (none exceeded two weeks, so none was clamped).
+    store = world.live.emulator.store
+    for job in world.jobs():
+        assert job.status == JobStatus.COMPLETE
+        sent = store.account_reports[job.canvas_report_id].parameters
+        assert sent["start_at"].startswith(job.parameters["start_at"][:10])
+    page = ada.get(f"/reports/jobs/{jobs[0].id}")
+    assert page.status_code == 200
+    assert len(re.findall(r'class="report-download"', page.text)) == 3
+
+
+def test_history_merges_canvas_index_with_our_rows(world: World) -> None:
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    # Someone starts one directly in Canvas.
+    other = api_as(world.live, ADMIN).post(
+        "/api/v1/accounts/1/reports/last_user_access_csv", json={"parameters": {}}
+    )
+    assert other.status_code == 200
+    world.run_until_settled()
+    world.advance(5)
+    page = ada.get("/reports/account/last_user_access_csv")
+    assert page.status_code == 200
+    assert "(in Canvas)" in page.text
+    [job] = world.jobs()
+    assert f'data-job-id="{job.id}"' in page.text
+    canvas_only = other.json()["id"]
+    file_link = f"/reports/account/last_user_access_csv/{canvas_only}/file"
+    assert file_link in page.text
+    download = ada.get(file_link)
+    assert download.status_code == 200
+    assert download.data.startswith(b"user id")
+
+
+def test_audit_shows_who_did_what(world: World) -> None:
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    world.run_until_settled()
+    [job] = world.jobs()
+    ada.get(f"/reports/jobs/{job.id}/download")
+    ada.post(f"/reports/jobs/{job.id}/delete")
+    page = ada.get("/reports/account")
+    audit = page.text.split('id="audit-title"')[1]
+    for action in ("start", "download", "delete"):
+        assert f"<td>{action}</td>" in audit
+    assert "User 1" in audit
