@@ -10,6 +10,7 @@ site, partitioned ones included). ``tests/browser/test_cookie_policy.py`` proves
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import os
@@ -20,6 +21,7 @@ from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Frame, Page, Playwright
+from playwright.sync_api import Error as PlaywrightError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-output" / "screenshots"
@@ -94,8 +96,20 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "page"
     path = SCREENSHOT_DIR / f"{safe}.png"
+    settle(page)
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+_TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def settle(page: Page) -> None:
+    """Let every frame paint twice: a cross-site iframe renders in its own process, and a
+    screenshot taken right after it navigated can show its previous document."""
+    for frame in page.frames:
+        with contextlib.suppress(PlaywrightError):
+            frame.evaluate(_TWO_FRAMES)
 
 
 _AXE = Axe()
