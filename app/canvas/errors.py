@@ -94,3 +94,18 @@ class CanvasOAuthError(CanvasError):
     def __init__(self, message: str, *, error: str, canvas_status: int | None = None) -> None:
         super().__init__(message, canvas_status=canvas_status)
         self.error = error
+
+
+class AuthorizationFlowError(ToolError):
+    """The OAuth2 authorization round trip failed; ``reason`` says which way.
+
+    Reasons: ``access_denied``, ``invalid_scope``, ``unauthorized_client``, ``canvas_error``,
+    ``state_unknown``, ``state_used``, ``state_expired``, ``token_error``, ``wrong_user``.
+    """
+
+    status = 400
+    code = "authorization_failed"
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason

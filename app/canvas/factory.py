@@ -127,3 +127,17 @@ def _app_extension(name: str, kind: type[T]) -> T:
 def _app_clock() -> Callable[[], datetime]:
     clock = current_app.extensions.get("clock") if current_app else None
     return clock if callable(clock) else utcnow
+
+
+def oauth_for_launch(
+    session: Session, launch: Launch, options: ClientOptions | None = None
+) -> CanvasOAuth:
+    """The token-endpoint helper for the platform of ``launch``.
+
+    Raises:
+        CanvasError: the registration is gone.
+    """
+    platform = session.get(Platform, launch.platform_id)
+    if platform is None:
+        raise CanvasError("This Canvas registration no longer exists.")
+    return oauth_for_platform(platform, options)

@@ -1,7 +1,126 @@
-"""Blueprint: oauth pages and endpoints."""
+"""Blueprint: connect the launching user's Canvas account (OAuth2), disconnect, status.
+
+``/oauth/authorize`` runs in a popup or a top-level window, never inside Canvas's iframe
+(Canvas's login and consent pages refuse to be framed); ``/oauth/callback`` closes the
+popup and tells the opener page, on the tool's own origin, to reload.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+from typing import Any
 
-bp = Blueprint("oauth", __name__)
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+
+from app.canvas.authorization import (
+    begin_authorization,
+    connection_status,
+    consume_state,
+    finish_authorization,
+)
+from app.canvas.authorization import (
+    disconnect as disconnect_user,
+)
+from app.canvas.errors import AuthorizationFlowError
+from app.canvas.factory import oauth_for_launch
+from app.crypto import SecretBox
+from app.db import request_session
+from app.web.auth import current_launch, launch_required
+
+bp = Blueprint("oauth", __name__, url_prefix="/oauth")
+
+
+def _now() -> datetime:
+    now: datetime = current_app.extensions["clock"]()
+    return now
+
+
+def _box() -> SecretBox:
+    box: SecretBox = current_app.extensions["secret_box"]
+    return box
+
+
+@bp.get("/authorize")
+@launch_required
+def authorize() -> ResponseReturnValue:
+    """Start the round trip for the launch named by ``?lt=``."""
+    session = request_session()
+    launch = current_launch()
+    url = begin_authorization(session, launch, oauth_for_launch(session, launch), _now())
+    session.commit()
+    return redirect(url, code=302)
+
+
+@bp.get("/callback")
+def callback() -> ResponseReturnValue:
+    """Canvas sends the browser back here with ``code`` or ``error``, and our ``state``."""
+    session = request_session()
+    try:
+        launch = consume_state(session, request.args.get("state"), _now())
+    except AuthorizationFlowError as failure:
+        session.commit()  # an expired state stays used
+        return _result(failure)
+    session.commit()  # single use, whatever happens next
+    try:
+        finish_authorization(
+            session,
+            launch,
+            oauth_for_launch(session, launch),
+            _box(),
+            code=request.args.get("code"),
+            error=request.args.get("error"),
+        )
+    except AuthorizationFlowError as failure:
+        session.rollback()
+        return _result(failure)
+    session.commit()
+    return _result(None)
+
+
+@bp.post("/disconnect")
+@launch_required
+def disconnect() -> ResponseReturnValue:
+    """Forget the user's token here and revoke it at Canvas."""
+    session = request_session()
+    launch = current_launch()
+    existed = disconnect_user(session, launch, oauth_for_launch(session, launch), _box())
+    session.commit()
+    if _wants_json():
+        return jsonify(connected=False, disconnected=existed)
+    return render_template("oauth/result.html", result="disconnected", reason="", message=None)
+
+
+@bp.get("/status")
+@launch_required
+def status() -> ResponseReturnValue:
+    """Whether the user has a stored token (never the token itself)."""
+    found = connection_status(request_session(), current_launch(), _box())
+    return jsonify(
+        connected=found.connected,
+        expires_at=found.expires_at.isoformat() if found.expires_at else None,
+    )
+
+
+def _result(failure: AuthorizationFlowError | None) -> ResponseReturnValue:
+    if failure is None:
+        return render_template("oauth/result.html", result="connected", reason="", message=None)
+    page = render_template(
+        "oauth/result.html", result="failed", reason=failure.reason, message=failure.message
+    )
+    return page, failure.status
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+@bp.app_context_processor
+def _connection_global() -> dict[str, Any]:
+    """``canvas_connection()`` for ``oauth/_authorize.html`` on any launched page."""
+
+    def canvas_connection() -> Any:
+        return connection_status(request_session(), current_launch(), _box())
+
+    return {"canvas_connection": canvas_connection}
