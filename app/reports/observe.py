@@ -164,7 +164,10 @@ def from_progress(progress: Progress, file: File | None) -> Observation:
 def result_file_id(progress: Progress) -> int | None:
     """The file id in a New Quizzes Progress ``results.url`` (``.../files/<id>/...``)."""
     results = progress.results or {}
-    url = results.get("url") if isinstance(results, dict) else None
+    file_id = results.get("file_id")
+    if isinstance(file_id, int):
+        return file_id
+    url = results.get("url")
     if not isinstance(url, str):
         return None
     match = _FILE_ID.search(url)

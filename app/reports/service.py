@@ -23,6 +23,7 @@ from app.canvas.errors import (
     CanvasConflict,
     CanvasError,
     CanvasNotFound,
+    CanvasNotPermitted,
     CanvasThrottled,
     CanvasUnavailable,
     CanvasUnprocessable,
@@ -532,6 +533,20 @@ def delete_job(
     return job
 
 
+def _cancel_stuck_progress(client: CanvasClient, job: Job) -> None:
+    """Free Canvas's "one report per type" slot held by a Progress stuck at ``running``.
+
+    Only the Progress's owner may cancel it (reports-api.md 5); anyone else's retry
+    simply meets the 409 and keeps watching.
+    """
+    if status_of(job) is not JobStatus.STALE or job.canvas_progress_id is None:
+        return
+    try:
+        client.cancel_progress(job.canvas_progress_id, message=_("Stalled; retried from the tool"))
+    except (CanvasNotFound, CanvasNotPermitted):
+        return
+
+
 def retry_job(
     session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
 ) -> Job:
@@ -577,6 +592,7 @@ def retry_job(
             quiz_report = found
         job.canvas_report_id = quiz_report.id
     else:
+        _cancel_stuck_progress(client, job)
         try:
             progress = client.create_new_quiz_report(
                 observe.require_id(job.canvas_course_id, "course"),
