@@ -126,6 +126,12 @@ class PostgresServer:
     # -- processes ---------------------------------------------------------------------------
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        try:
+            return self._run_unchecked(*args)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise PostgresUnavailableError(f"cannot run {args[0]}: {exc}") from exc
+
+    def _run_unchecked(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(self.bindir / args[0]), *args[1:]],
             capture_output=True,
@@ -253,15 +259,20 @@ def start_postgres() -> PostgresServer:
     return server
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The session's PostgreSQL cluster (skips locally without binaries; fails in CI)."""
+def require_postgres() -> PostgresServer:
+    """Start a cluster, or skip (no binaries, locally) or fail (in CI, or it would not start)."""
     if find_bindir() is None:
         unavailable("PostgreSQL binaries (initdb, pg_ctl, postgres) not found")
     try:
-        server = start_postgres()
+        return start_postgres()
     except PostgresUnavailableError as exc:
         pytest.fail(f"PostgreSQL could not start: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL cluster (skips locally without binaries; fails in CI)."""
+    server = require_postgres()
     try:
         yield server
     finally:

@@ -143,15 +143,20 @@ def start_redis() -> RedisServer:
     return server
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """The session's Redis (skips locally without ``redis-server``; fails in CI)."""
+def require_redis() -> RedisServer:
+    """Start a server, or skip (not installed, locally) or fail (in CI, or it would not start)."""
     if shutil.which("redis-server") is None:
         unavailable("redis-server not found on PATH")
     try:
-        server = start_redis()
+        return start_redis()
     except RedisUnavailableError as exc:
         pytest.fail(f"Redis could not start: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """The session's Redis (skips locally without ``redis-server``; fails in CI)."""
+    server = require_redis()
     try:
         yield server
     finally:

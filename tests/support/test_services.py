@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import psycopg
 import pytest
 import redis
 from sqlalchemy import create_engine, text
 
+from tests.support import postgres as postgres_support
+from tests.support import redis as redis_support
 from tests.support.postgres import PostgresServer
 from tests.support.redis import RedisServer
 from tests.support.services import in_ci, unavailable
@@ -86,3 +92,64 @@ def test_redis_restart_serves_again(redis_server: RedisServer, redis_url: str) -
     redis_server.restart()
     with redis.Redis.from_url(redis_url) as client:
         assert client.ping()
+
+
+def _fake_executables(names: tuple[str, ...], script: str) -> Path:
+    """A world-readable folder of shell scripts (the server may run as another user)."""
+    folder = Path(tempfile.mkdtemp(prefix="fakebin-"))
+    folder.chmod(0o755)
+    for name in names:
+        path = folder / name
+        path.write_text(f"#!/bin/sh\n{script}\n")
+        path.chmod(0o755)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+def test_missing_postgres_skips_locally_and_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setenv("CI", ci)
+    monkeypatch.setattr(postgres_support, "find_bindir", lambda: None)
+    with pytest.raises(outcome, match="PostgreSQL binaries"):
+        postgres_support.require_postgres()
+
+
+def test_postgres_that_will_not_start_fails_with_its_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    fake = _fake_executables(("initdb", "pg_ctl", "postgres"), "echo 'disk on fire' >&2; exit 1")
+    monkeypatch.setenv("PG_BINDIR", str(fake))
+    try:
+        with pytest.raises(pytest.fail.Exception, match="initdb failed: disk on fire"):
+            postgres_support.require_postgres()
+    finally:
+        shutil.rmtree(fake)
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+def test_missing_redis_skips_locally_and_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setenv("CI", ci)
+    monkeypatch.setenv("PATH", str(Path(tempfile.gettempdir()) / "no-such-bin"))
+    with pytest.raises(outcome, match="redis-server not found"):
+        redis_support.require_redis()
+
+
+def test_redis_that_will_not_start_fails_with_its_exit_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    fake = _fake_executables(("redis-server",), "exit 7")
+    monkeypatch.setenv("PATH", str(fake))
+    try:
+        with pytest.raises(pytest.fail.Exception, match="exited with 7"):
+            redis_support.require_redis()
+    finally:
+        shutil.rmtree(fake)
