@@ -15,8 +15,9 @@ class UnsupportedPolicy(BadRequest):
 def select_rows(table: ResponseTable, policy: AttemptPolicy) -> list[int]:
     """Indices of the rows analysed under ``policy``, in report order.
 
-    Each student's first (lowest ``attempt``) or last (highest) attempt; rows without an
-    identity (logged-out submissions) are always kept, as Canvas keeps them.
+    Each student's first (lowest ``attempt``) or last (highest) attempt. Rows without an
+    identity (logged-out submissions) are not a student's: first/last leave them out, as
+    Canvas's Item Analysis does (``quiz_submissions.for_students``); ``all`` keeps them.
 
     Raises:
         UnsupportedPolicy: the data has no attempt column or no student identities.
@@ -29,12 +30,10 @@ def select_rows(table: ResponseTable, policy: AttemptPolicy) -> list[int]:
     if policy in (AttemptPolicy.ALL, AttemptPolicy.AS_REPORTED):
         return list(range(table.row_count))
     chosen: dict[str, int] = {}
-    loose: list[int] = []
     attempts = table.attempts
     prefer_later = policy is AttemptPolicy.LAST
     for row, who in enumerate(table.respondents):
         if who is None:
-            loose.append(row)
             continue
         best = chosen.get(who)
         if best is None:
@@ -43,4 +42,4 @@ def select_rows(table: ResponseTable, policy: AttemptPolicy) -> list[int]:
         mine, theirs = attempts[row] or 0, attempts[best] or 0
         if (mine > theirs) if prefer_later else (mine < theirs):
             chosen[who] = row
-    return sorted([*chosen.values(), *loose])
+    return sorted(chosen.values())

@@ -13,6 +13,13 @@ from app.insights.table import BLANK, NOT_SHOWN, Question, ReportKind, ResponseT
 
 _QUESTION_HEADER = re.compile(r"(\d+):\s?(.*)", re.DOTALL)
 _TAIL = ("n correct", "n incorrect", "score")
+#: Columns before the questions (classic: reports-api.md 3.6; New Quizzes: emulator-quizzes.md).
+_META = frozenset(
+    {
+        "name", "id", "sis_id", "root_account", "section", "section_id", "section_sis_id",
+        "submitted", "attempt", "user_id", "started_at", "submitted_at", "time_spent_seconds",
+    }
+)  # fmt: skip
 #: Distinct answer texts tracked per question; beyond this (free text) answers share one code.
 MAX_CHOICES = 60
 OTHER_ANSWERS = "(other answers)"
@@ -67,6 +74,13 @@ def _layout(header: Sequence[str]) -> _Layout:
             raise ParseError(f"column {col + 2}: invalid points possible {points}", 1)
         questions.append(Question(match[1], match[2].strip(), points, position))
     meta = lowered[:first]
+    unknown = next((i for i, name in enumerate(meta) if name not in _META), None)
+    if unknown is not None:
+        raise ParseError(
+            f"column {unknown + 1}: expected '<question id>: <question text>' or a known "
+            f"column, found {header[unknown][:40]!r}",
+            1,
+        )
 
     def column(name: str) -> int | None:
         return meta.index(name) if name in meta else None
@@ -74,7 +88,7 @@ def _layout(header: Sequence[str]) -> _Layout:
     return _Layout(
         first=first,
         end=end,
-        id_col=column("id"),
+        id_col=column("id") if "id" in meta else column("user_id"),
         name_col=column("name"),
         attempt_col=column("attempt"),
         score_col=len(header) - 1,
