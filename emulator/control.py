@@ -38,7 +38,8 @@ def reset(emulator: Emulator, *, full: bool = False) -> None:
     """
     faults.clear(emulator)
     with emulator.store.lock:
-        emulator.parts.pop("throttle", None)
+        for part in ("throttle", "account_reports", "course_reports"):
+            emulator.parts.pop(part, None)
         storage_hits(emulator).clear()
         for hook in emulator.parts.get("reset_hooks", []):
             hook(emulator)
