@@ -1,0 +1,179 @@
+"""The worker's claim, budget and authorization rules, and its Huey wiring."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from huey import MemoryHuey, RedisHuey, SqliteHuey
+from sqlalchemy.orm import Session
+
+from app.canvas.client import CanvasClient
+from app.canvas.errors import CanvasAuthorizationRequired
+from app.config import Settings
+from app.db import Database
+from app.models.job import Job
+from app.models.platform import Platform
+from app.reports import worker
+from app.reports.polling import PollPolicy
+
+T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+POLICY = PollPolicy()
+
+
+@pytest.fixture
+def db(app: Flask) -> Database:
+    database: Database = app.extensions["db"]
+    with database.session() as session:
+        session.add(
+            Platform(
+                issuer="https://canvas.test",
+                client_id="1",
+                auth_login_url="x",
+                auth_token_url="x",
+                key_set_url="x",
+                canvas_url="https://canvas.test",
+                api_client_id="2",
+                api_client_secret_encrypted=b"x",
+            )
+        )
+    return database
+
+
+def add_job(db: Database, *, status: str = "running", due: datetime = T0, user: int = 1) -> int:
+    with db.session() as session:
+        job = Job(
+            platform_id=1,
+            canvas_user_id=user,
+            family="account",
+            report_type="last_user_access_csv",
+            status=status,
+            canvas_account_id=1,
+            canvas_report_id=9,
+            next_poll_at=due,
+            created_at=T0 - timedelta(minutes=1),
+            started_at=T0 - timedelta(minutes=1),
+            progress_changed_at=T0 - timedelta(minutes=1),
+            events=[],
+        )
+        session.add(job)
+        session.flush()
+        return job.id
+
+
+def test_a_due_job_is_claimed_by_exactly_one_sweeper(db: Database) -> None:
+    job_id = add_job(db)
+    first, second = db.sessions(), db.sessions()
+    try:
+        # Both read the row before either updates it: the conditional UPDATE decides.
+        assert worker.claim_due(first, T0, POLICY) == [job_id]
+        assert worker.claim_due(second, T0, POLICY) == []
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_claim_is_a_lease_that_expires(db: Database) -> None:
+    job_id = add_job(db)
+    with db.session() as session:
+        assert worker.claim_due(session, T0, POLICY) == [job_id]
+    with db.session() as session:
+        assert worker.claim_due(session, T0 + POLICY.lease - timedelta(seconds=1), POLICY) == []
+        assert worker.claim_due(session, T0 + POLICY.lease, POLICY) == [job_id]
+
+
+def test_jobs_not_due_or_not_live_are_left_alone(db: Database) -> None:
+    add_job(db, due=T0 + timedelta(seconds=5))
+    add_job(db, status="complete")
+    add_job(db, status="stale")
+    with db.session() as session:
+        assert worker.claim_due(session, T0, POLICY) == []
+
+
+def test_claims_survive_a_new_process(db: Database, settings: Settings) -> None:
+    job_id = add_job(db)
+    restarted = Database(settings.database_url)  # a fresh engine: nothing kept in memory
+    with restarted.session() as session:
+        assert worker.claim_due(session, T0, POLICY) == [job_id]
+    restarted.engine.dispose()
+
+
+class LowBudgetClient(CanvasClient):
+    """A client whose last answer said the throttle bucket is nearly full."""
+
+    def __init__(self, remaining: float) -> None:
+        self._remaining = remaining
+
+    @property
+    def rate_limit_remaining(self) -> float | None:
+        return self._remaining
+
+
+def test_users_with_a_low_budget_are_deferred_without_a_call(db: Database) -> None:
+    job_id = add_job(db)
+    with db.session() as session:
+        result = worker.poll_jobs(
+            session, [job_id], lambda _s, _p, _u: LowBudgetClient(10.0), T0, POLICY
+        )
+    assert result.deferred == [job_id]
+    assert result.polled == []
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        assert job.next_poll_at == T0 + POLICY.budget_delay
+        assert job.polls == 0
+
+
+def refuse(_session: Session, _platform: int, _user: int) -> CanvasClient:
+    raise CanvasAuthorizationRequired("no token")
+
+
+def test_a_user_without_token_is_retried_later_then_goes_stale(db: Database) -> None:
+    job_id = add_job(db)
+    with db.session() as session:
+        result = worker.poll_jobs(session, [job_id], refuse, T0, POLICY)
+    assert result.unauthorized == [job_id]
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        assert job.status == "running"
+        assert job.next_poll_at == T0 + POLICY.max_delay
+    later = T0 + POLICY.stale_after + timedelta(minutes=1)
+    with db.session() as session:
+        worker.poll_jobs(session, [job_id], refuse, later, POLICY)
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        assert job.status == "stale"
+
+
+def test_huey_backend_follows_settings(settings: Settings, tmp_path: Path) -> None:
+    assert isinstance(worker.make_huey(settings), MemoryHuey)  # tests: immediate
+    sqlite = worker.make_huey(settings.with_overrides(huey_immediate=False))
+    assert isinstance(sqlite, SqliteHuey)
+    assert sqlite.storage.filename == str(tmp_path / "huey.db")  # beside the database
+    redis = worker.make_huey(
+        settings.with_overrides(huey_immediate=False, redis_url="redis://localhost:6379/0")
+    )
+    assert isinstance(redis, RedisHuey)
+
+
+def test_app_has_the_poll_task_and_the_periodic_sweep(app: Flask) -> None:
+    huey = app.extensions["huey"]
+    registered = {
+        key.rsplit(".", 2)[-2] + "." + key.rsplit(".", 1)[-1] for key in huey._registry._registry
+    }
+    assert {"reports.poll_job", "reports.sweep"} <= registered
+    assert [task.name for task in huey._registry.periodic_tasks] == ["reports.sweep"]
+
+
+def test_polls_are_scheduled_at_next_poll_at(app: Flask, db: Database) -> None:
+    job_id = add_job(db, due=datetime(2099, 1, 1, tzinfo=UTC))
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        worker.schedule_polls(app, [job])
+    scheduled = app.extensions["huey"].scheduled()
+    assert [task.args for task in scheduled] == [(job_id,)]
