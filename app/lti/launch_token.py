@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 from app.config import Settings
 from app.errors import NotAuthorized
@@ -17,20 +17,19 @@ from app.errors import NotAuthorized
 _SALT = "canvas-reports.launch-token.v1"
 
 
-class _ClockedSerializer(URLSafeTimedSerializer):
-    """Lets callers pass ``now`` (tests move time instead of sleeping)."""
+def _serializer(secret_key: str, now: float | None) -> URLSafeTimedSerializer:
+    """A serializer whose signing clock can be fixed (tests move time instead of sleeping)."""
 
-    def __init__(self, secret_key: str, now: float | None) -> None:
-        super().__init__(secret_key, salt=_SALT)
-        self._fixed_now = now
+    class _ClockedSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(now if now is not None else time.time())
 
-    def get_timestamp(self) -> int:  # used when signing
-        return int(self._fixed_now if self._fixed_now is not None else time.time())
+    return URLSafeTimedSerializer(secret_key, salt=_SALT, signer=_ClockedSigner)
 
 
 def issue(settings: Settings, launch_id: str, *, now: float | None = None) -> str:
     """A token naming ``launch_id``, valid for ``settings.launch_token_ttl_seconds``."""
-    token: str = _ClockedSerializer(settings.secret_key, now).dumps(launch_id)
+    token: str = _serializer(settings.secret_key, now).dumps(launch_id)
     return token
 
 
@@ -42,7 +41,7 @@ def verify(settings: Settings, token: str, *, now: float | None = None) -> str:
     """
     if not token or len(token) > 512:
         raise NotAuthorized("This page needs a launch from Canvas. Reload the page in Canvas.")
-    serializer = _ClockedSerializer(settings.secret_key, now)
+    serializer = _serializer(settings.secret_key, now)
     try:
         launch_id, signed_at = serializer.loads(token, return_timestamp=True)
     except BadSignature as exc:

@@ -62,7 +62,7 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
         self,
         iss: str,
         client_id: str,
-        *args: Any,
+        *args: Any,  # noqa: ARG002
         **kwargs: Any,  # noqa: ARG002
     ) -> Registration:
         platform = self._platform(iss, client_id)
@@ -77,7 +77,7 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
         iss: str,
         deployment_id: str,
         client_id: str,
-        *args: Any,
+        *args: Any,  # noqa: ARG002
         **kwargs: Any,  # noqa: ARG002
     ) -> LtiDeployment | None:
         platform = self._platform(iss, client_id)

@@ -51,21 +51,29 @@ def register(app: Flask, deployment_id: str = fakes.DEPLOYMENT_ID) -> int:
         return platform.id
 
 
-@pytest.fixture
-def clock(app: Flask) -> Clock:
+def install_clock(app: Flask) -> Clock:
     clock = Clock()
     app.extensions["clock"] = clock
     return clock
 
 
-@pytest.fixture
-def canvas(app: Flask, clock: Clock) -> fakes.FakeCanvas:
+def install_canvas(app: Flask) -> fakes.FakeCanvas:
     """A fake Canvas registered with the app, its JWKS served through a counting stub."""
     fake = fakes.FakeCanvas()
     register(app)
     runtime: LtiRuntime = app.extensions["lti"]
     runtime.keys = PlatformKeySet(runtime.store, fake, runtime.now)  # type: ignore[arg-type]
     return fake
+
+
+@pytest.fixture
+def clock(app: Flask) -> Clock:
+    return install_clock(app)
+
+
+@pytest.fixture
+def canvas(app: Flask, clock: Clock) -> fakes.FakeCanvas:
+    return install_canvas(app)
 
 
 def count_launches(app: Flask) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.testing import FlaskClient
@@ -60,8 +62,6 @@ class FakeResponse:
 
     def raise_for_status(self) -> None:
         if self.status_code >= 400:
-            import requests
-
             raise requests.HTTPError(f"status {self.status_code}")
 
     def json(self) -> Any:
@@ -155,10 +155,9 @@ def login(client: FlaskClient, **extra: str) -> tuple[str, str, Any]:
         return query["state"][0], query["nonce"][0], response
     html = response.get_data(as_text=True)
     if 'id="lti-login"' in html:
-        import re
-
         state = re.search(r'data-state="([^"]+)"', html)
         nonce = re.search(r'data-nonce="([^"]+)"', html)
-        assert state and nonce
+        assert state
+        assert nonce
         return state.group(1), nonce.group(1), response
     return "", "", response

@@ -66,7 +66,8 @@ def test_cookie_launch_records_launch_and_redirects_with_token(
     page = client.get(location)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Tina Teacher" in html and "Biology 101" in html
+    assert "Tina Teacher" in html
+    assert "Biology 101" in html
     assert f'<meta name="launch-token" content="{_token_from(location)}">' in html
 
 
@@ -97,7 +98,8 @@ def test_cookieless_login_answers_storage_page(
     assert 'data-auth-origin="https://sso.test.example"' in html
     assert "/static/js/lti-login.js" in html
     assert "<script>" not in html  # no inline script (CSP)
-    assert state and nonce
+    assert state
+    assert nonce
     # The cookie is still set as a first try.
     assert f"lti1p3-{state}=" in response.headers["Set-Cookie"]
 
