@@ -44,6 +44,19 @@ class QuizInsights:
     thresholds: Thresholds
 
 
+#: Canvas's Item Analysis only covers these question types (item_analysis/item.rb).
+CANVAS_ITEM_TYPES = frozenset({"multiple_choice_question", "true_false_question"})
+
+
+def _canvas_analyses(item: ItemStats) -> bool:
+    """Would Canvas's Item Analysis include it? By type when known, else right/wrong scoring."""
+    if item.variance is None:
+        return False
+    if item.question.question_type is not None:
+        return item.question.question_type in CANVAS_ITEM_TYPES
+    return item.dichotomous
+
+
 def _context(scores: list[float], totals: list[float], split: float) -> ScoreContext:
     """Shared per-analysis values; ``scores`` must be sorted ascending."""
     n = len(scores)
@@ -109,7 +122,7 @@ def analyse(
     )
     for i, value in zip(scored, deleted, strict=True):
         stats[i] = replace(stats[i], alpha_if_deleted=value)
-    canvas_items = [s for s in stats if s.dichotomous and s.variance is not None]
+    canvas_items = [s for s in stats if _canvas_analyses(s)]
     identities = {table.respondents[r] for r in rows}
     return QuizInsights(
         kind=table.kind,

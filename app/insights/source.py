@@ -55,6 +55,21 @@ def open_text(source: Iterable[bytes] | bytes | str) -> io.TextIOBase:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
 
+def first_line(text: io.TextIOBase) -> str:
+    """The first line (for format and separator detection).
+
+    Raises:
+        ParseError: the file is empty or not UTF-8.
+    """
+    try:
+        first = text.readline()
+    except UnicodeDecodeError as exc:
+        raise ParseError("the file is not UTF-8 text", 1) from exc
+    if not first.strip():
+        raise ParseError("the file is empty", 1)
+    return first
+
+
 def _strip_quoted(line: str) -> str:
     """Drop quoted segments so separators inside question texts are not counted."""
     return "".join(line.split('"')[0::2])
@@ -71,13 +86,7 @@ def detect_delimiter(first_line: str) -> str:
 class RecordReader:
     """Iterates CSV records after the header, tracking the physical line for error messages."""
 
-    def __init__(self, text: io.TextIOBase) -> None:
-        try:
-            first = text.readline()
-        except UnicodeDecodeError as exc:
-            raise ParseError("the file is not UTF-8 text", 1) from exc
-        if not first.strip():
-            raise ParseError("the file is empty", 1)
+    def __init__(self, text: io.TextIOBase, first: str) -> None:
         self.delimiter = detect_delimiter(first)
         self._reader = csv.reader(
             itertools.chain((first,), text), delimiter=self.delimiter, strict=True

@@ -180,7 +180,9 @@ def parse_student_analysis(
         scores=scores,
         points=tuple(points_rows),
         codes=tuple(code_rows),
-        has_attempt_column=layout.attempt_col is not None,
+        # New Quizzes reports one (the latest) attempt per student: no attempt policy to pick
+        has_attempt_column=layout.attempt_col is not None
+        and kind is ReportKind.CLASSIC_STUDENT_ANALYSIS,
         anonymous=anonymous,
     )
 

@@ -41,6 +41,8 @@ class Question:
     options: tuple[str, ...] = ()
     #: Texts of the correct options when the report says so; empty when unknown.
     correct_options: tuple[str, ...] = ()
+    #: Canvas question type when the report says (New Quizzes JSON); None for CSVs.
+    question_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

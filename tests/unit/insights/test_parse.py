@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.insights.item_analysis import CanvasItemAnalysis
-from app.insights.parse import ParseError, parse_report
+from app.insights.parse import ParseError, parse_canvas_item_analysis, parse_report
 from app.insights.table import BLANK, NOT_SHOWN, ResponseTable
 from tests.unit.insights.reports import Attempt, QuizSpec, student_analysis_csv
 
@@ -150,8 +149,7 @@ ITEM_ANALYSIS = (
 
 
 def test_item_analysis_csv_is_parsed_with_blanks_and_na() -> None:
-    parsed = parse_report(ITEM_ANALYSIS)
-    assert isinstance(parsed, CanvasItemAnalysis)
+    parsed = parse_canvas_item_analysis(ITEM_ANALYSIS)
     first, second = parsed.rows
     assert first.title == "Which, one?"
     assert (first.answered, first.top, first.middle, first.bottom) == (4, 1, 2, 1)
@@ -165,5 +163,5 @@ def test_item_analysis_csv_is_parsed_with_blanks_and_na() -> None:
 
 def test_item_analysis_with_text_in_a_count_raises() -> None:
     with pytest.raises(ParseError, match="answered student count") as raised:
-        parse_report(ITEM_ANALYSIS.replace('7,"Which, one?",4,', "7,x,four,"))
+        parse_canvas_item_analysis(ITEM_ANALYSIS.replace('7,"Which, one?",4,', "7,x,four,"))
     assert raised.value.line == 2
