@@ -134,6 +134,12 @@ def _find(store: Store, account_id: int, report_type: str, report_id: int) -> Ac
     return report
 
 
+def _advance_one(emulator: Emulator, report_id: int) -> None:
+    report = emulator.store.account_reports.get(report_id)
+    if report is not None:
+        account_lifecycle.advance(emulator, report)
+
+
 @bp.get(PREFIX)
 def available_reports(account_ref: str) -> Response:
     emulator, account, _user = _context(account_ref)
@@ -206,8 +212,7 @@ def index(account_ref: str, report_type: str) -> Response:
 def show(account_ref: str, report_type: str, report_id: int) -> Response:
     emulator, account, _user = _context(account_ref)
     with emulator.store.lock:
-        report = _find(emulator.store, account.id, report_type, report_id)
-        account_lifecycle.advance(emulator, report)
+        _advance_one(emulator, report_id)  # first: a deleted running report may be revived
         return jsonify(report_json(emulator, _find(emulator.store, account.id, report_type,
                                                    report_id)))
 
@@ -216,8 +221,8 @@ def show(account_ref: str, report_type: str, report_id: int) -> Response:
 def destroy(account_ref: str, report_type: str, report_id: int) -> Response:
     emulator, account, _user = _context(account_ref)
     with emulator.store.lock:
+        _advance_one(emulator, report_id)
         report = _find(emulator.store, account.id, report_type, report_id)
-        account_lifecycle.advance(emulator, report)
         report.workflow_state = "deleted"
         return jsonify(report_json(emulator, report))
 
@@ -226,8 +231,8 @@ def destroy(account_ref: str, report_type: str, report_id: int) -> Response:
 def abort(account_ref: str, report_type: str, report_id: int) -> Response:
     emulator, account, _user = _context(account_ref)
     with emulator.store.lock:
+        _advance_one(emulator, report_id)
         report = _find(emulator.store, account.id, report_type, report_id)
-        account_lifecycle.advance(emulator, report)
         if report.workflow_state != "running":
             raise not_found()
         account_lifecycle.abort(emulator, report)

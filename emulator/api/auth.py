@@ -21,6 +21,7 @@ from emulator.api.errors import (
     unauthenticated,
     unauthorized,
 )
+from emulator.api.formats import iso
 from emulator.shell import session as shell_session
 from emulator.store import AccessToken, Attachment, Store, User
 
@@ -86,7 +87,7 @@ def resolve_token(emulator: Emulator, raw: str) -> AccessToken:
             raise invalid_token("Revoked access token.")
         if token.expires_at is not None and token.expires_at <= store.now():
             raise invalid_token("Expired access token.",
-                                {"expired_at": token.expires_at.isoformat()})
+                                {"expired_at": iso(token.expires_at)})
         return token
 
 
