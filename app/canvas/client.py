@@ -40,8 +40,9 @@ M = TypeVar("M", bound=BaseModel)
 class CanvasClient:
     """Canvas REST calls made with one user's token."""
 
-    def __init__(self, requester: CanvasRequester) -> None:
+    def __init__(self, requester: CanvasRequester, *, page_size: int = PER_PAGE) -> None:
         self._http = requester
+        self.page_size = page_size
 
     @property
     def base_url(self) -> str:
@@ -256,7 +257,7 @@ class CanvasClient:
         *,
         key: str | None = None,
     ) -> list[M]:
-        query = {"per_page": PER_PAGE, **(params or {})}
+        query = {"per_page": self.page_size, **(params or {})}
         items: list[M] = []
         for page in self._http.get_pages(path, params=query):
             rows = page.get(key, []) if key and isinstance(page, dict) else page
