@@ -29,6 +29,7 @@ from app.canvas.payloads import (
     Term,
     User,
 )
+from app.canvas.throttle import ThrottleGovernor
 
 JSON_API = "application/vnd.api+json"
 PER_PAGE = 100
@@ -47,6 +48,11 @@ class CanvasClient:
     @property
     def base_url(self) -> str:
         return self._http.base_url
+
+    @property
+    def governor(self) -> ThrottleGovernor:
+        """The throttle state of this client's token (shared by its threads)."""
+        return self._http.governor
 
     @property
     def rate_limit_remaining(self) -> float | None:

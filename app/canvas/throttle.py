@@ -50,6 +50,7 @@ class ThrottleGovernor:
         self._lock = threading.Lock()
         self._remaining: float | None = None
         self.paused_seconds = 0.0  # total time spent waiting (observability and tests)
+        self.refusals = 0  # how often Canvas said "Rate Limit Exceeded"
 
     @property
     def remaining(self) -> float | None:
@@ -96,11 +97,13 @@ class ThrottleGovernor:
         """Record a refusal: the bucket is full."""
         with self._lock:
             self._remaining = 0.0
+            self.refusals += 1
 
     def _wait(self, seconds: float) -> None:
         if seconds <= 0:
             return
-        self.paused_seconds += seconds
+        with self._lock:
+            self.paused_seconds += seconds
         self._sleep(seconds)
 
 
