@@ -70,7 +70,7 @@ CELL_BIOLOGY: tuple[ItemSpec, ...] = (
     _tf("The Golgi apparatus is the cell's main producer of ATP.", False, -1.2),
     # The flawed item: "Mitochondrial matrix" tempts the strongest students.
     ItemSpec("Where in a eukaryotic cell does glycolysis take place?",
-             ("Cytoplasm", "Mitochondrial matrix", "Nucleus", "Thylakoid membrane"), -0.2, 0.3,
+             ("Cytoplasm", "Mitochondrial matrix", "Nucleus", "Thylakoid membrane"), -0.2, 0.0,
              (1.0, 0.6, 0.4), flawed=1),
     # A distractor nobody picks ("Centriole", weight 0).
     ItemSpec("Which structure controls what enters and leaves the cell?",
@@ -193,7 +193,7 @@ def _choose(rng: random.Random, spec: ItemSpec, ability: float) -> int | None:
     if rng.random() < 0.015:
         return None
     if spec.flawed is not None:
-        lure = _logistic(3.0 * (ability - 0.4)) * 0.9
+        lure = _logistic(3.5 * (ability - 0.2)) * 0.95
         if rng.random() < lure:
             return spec.flawed
     if rng.random() < _logistic(spec.discrimination * 1.7 * (ability - spec.difficulty)):
