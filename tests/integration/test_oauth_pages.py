@@ -1,0 +1,67 @@
+"""The "Authorize" partial other pages include, and the popup's result page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import g, render_template_string
+
+import app
+from app.models.launch import Launch
+from tests.integration.oauth_harness import (  # noqa: F401 - the fixture
+    CanvasWorld,
+    LaunchRef,
+    canvas_world_fixture,
+)
+
+TINA = 3
+PARTIAL = '{% include "oauth/_authorize.html" %}'
+
+
+def render_partial(canvas: CanvasWorld, launch: LaunchRef) -> str:
+    with canvas.app.test_request_context(f"/course?lt={launch.token}"):
+        with canvas.db.session() as session:
+            g.launch = session.get(Launch, launch.launch_id)
+        g.launch_token = launch.token
+        return render_template_string(PARTIAL)
+
+
+def test_partial_offers_authorize_in_a_new_window_when_not_connected(canvas: CanvasWorld) -> None:
+    launch = canvas.launch(TINA)
+    html = render_partial(canvas, launch)
+    link = re.search(r"<a [^>]*data-oauth-authorize[^>]*>", html)
+    assert link is not None
+    assert f'href="/oauth/authorize?lt={launch.token}"' in link.group(0)
+    assert 'target="_blank"' in link.group(0)  # never navigates Canvas's iframe itself
+    assert "js/oauth.js" in html
+    assert "data-oauth-disconnect" not in html
+
+
+def test_partial_offers_disconnect_once_connected(canvas: CanvasWorld) -> None:
+    launch = canvas.launch(TINA)
+    canvas.authorize(launch)
+    html = render_partial(canvas, launch)
+    assert "data-oauth-authorize" not in html
+    form = re.search(r'<form method="post" action="/oauth/disconnect"[^>]*>', html)
+    assert form is not None
+    assert f'name="lt" value="{launch.token}"' in html
+    stored = canvas.stored(TINA)
+    assert stored is not None
+    assert stored.access_token not in html
+
+
+def test_result_pages_have_no_inline_script_and_tell_the_opener(canvas: CanvasWorld) -> None:
+    response = canvas.authorize(canvas.launch(TINA))
+    html = response.get_data(as_text=True)
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
+    assert 'src="/static/js/oauth.js"' in html
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_oauth_js_posts_only_to_its_own_origin() -> None:
+    script = (Path(app.__file__).parent / "web/static/js/oauth.js").read_text()
+    assert "postMessage(" in script
+    assert "window.location.origin" in script
+    assert '"*"' not in script  # never a wildcard target origin
+    assert "event.origin !== window.location.origin" in script
