@@ -321,6 +321,10 @@ def job_json(row: Job) -> dict[str, Any]:
         "download_url": launch_url("reports.download", job_id=row.id)
         if row.status == JobStatus.COMPLETE.value and row.file_url
         else None,
+        "insights_url": launch_url("insights.job", job_id=row.id)
+        if row.status == JobStatus.COMPLETE.value
+        and row.family in (Family.QUIZ.value, Family.NEW_QUIZ.value)
+        else None,
         "updated_at": row.updated_at.isoformat() if row.updated_at else None,
         "created_at": row.created_at.isoformat() if row.created_at else None,
     }

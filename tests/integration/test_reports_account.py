@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
+from app import create_app
+from app.config import Settings
+from app.db import Database
 from app.reports.status import JobStatus
 from emulator import faults
 from emulator.testing import LiveEmulator
@@ -189,3 +192,29 @@ def test_audit_shows_who_did_what(world: World) -> None:
     for action in ("start", "download", "delete"):
         assert f"<td>{action}</td>" in audit
     assert "User 1" in audit
+
+
+def test_restarting_app_and_worker_loses_nothing(world: World, settings: Settings) -> None:
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    [job] = world.jobs()
+    # A new process: a fresh app, engine and Huey on the same database; nothing in memory.
+    restarted = create_app(settings)
+    restarted.extensions["clock"] = world.now
+    world.app = restarted
+    world.run_until_settled()
+    assert world.job(job.id).status == JobStatus.COMPLETE
+    db: Database = restarted.extensions["db"]
+    db.engine.dispose()
+
+
+def test_landing_page_shows_the_reports_panel(world: World) -> None:
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    [job] = world.jobs()
+    landing = ada.get("/account")
+    assert landing.status_code == 200, landing.text
+    assert "/reports/account?lt=" in landing.text
+    assert f'data-job-id="{job.id}"' in landing.text
+    assert 'aria-live="polite"' in landing.text
+    assert 'role="progressbar"' in landing.text

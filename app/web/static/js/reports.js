@@ -92,6 +92,14 @@
       if (job.file_size !== null && job.file_size !== undefined) {
         file.appendChild(document.createTextNode(" (" + humanSize(job.file_size) + ")"));
       }
+      if (job.insights_url) {
+        var insights = document.createElement("a");
+        insights.href = job.insights_url;
+        insights.className = "report-insights";
+        insights.textContent = "Insights";
+        file.appendChild(document.createTextNode(" "));
+        file.appendChild(insights);
+      }
     }
     ["abort", "retry", "delete"].forEach(function (action) {
       var form = row.querySelector('form[data-action="' + action + '"]');
