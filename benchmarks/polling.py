@@ -30,12 +30,12 @@ from cryptography.fernet import Fernet
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app import create_app  # noqa: E402
-from app.config import Settings  # noqa: E402
-from app.db import Base, Database  # noqa: E402
-from emulator.settings import EmulatorSettings  # noqa: E402
-from emulator.testing import LiveEmulator  # noqa: E402
-from tests.integration.reports_harness import ADMIN_ROLES, World, build_world  # noqa: E402
+from app import create_app
+from app.config import Settings
+from app.db import Base, Database
+from emulator.settings import EmulatorSettings
+from emulator.testing import LiveEmulator
+from tests.integration.reports_harness import ADMIN_ROLES, World, build_world
 
 REPORT_URL = re.compile(r"^/api/v1/accounts/\d+/reports/[a-z_]+/(\d+)$")
 REPORT_TYPES = (
@@ -60,7 +60,7 @@ class CallCounter:
         path = environ.get("PATH_INFO", "")
 
         def counting_start(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
-            code = int(status.split()[0])
+            code = int(status.split(maxsplit=1)[0])
             if code == 429 or (code == 403 and "Rate Limit" in status):
                 self.throttled += 1
             return start_response(status, headers, *rest)
@@ -106,13 +106,20 @@ def run(duration: int, viewers: int, jobs: int, view_every: int) -> Outcome:
             counter = CallCounter(live.app.wsgi_app)
             live.app.wsgi_app = counter  # type: ignore[method-assign]
             world = build_world(app, live)
-            outcome = _scenario(world, counter, duration, viewers, jobs, view_every)
+            outcome = _scenario(
+                world,
+                counter,
+                duration=duration,
+                viewers=viewers,
+                jobs=jobs,
+                view_every=view_every,
+            )
         db.engine.dispose()
     return Outcome(**outcome, wall_seconds=round(time.perf_counter() - started, 1))
 
 
 def _scenario(
-    world: World, counter: CallCounter, duration: int, viewers: int, jobs: int, view_every: int
+    world: World, counter: CallCounter, *, duration: int, viewers: int, jobs: int, view_every: int
 ) -> dict[str, Any]:
     admin = world.launch(1, roles=ADMIN_ROLES, canvas_roles=["Account Admin"], account_id=1)
     for index in range(jobs):
@@ -122,8 +129,9 @@ def _scenario(
     rows = world.jobs()
     ids = ",".join(str(row.id) for row in rows)
     watchers = [
-        world.launch(1, roles=ADMIN_ROLES, canvas_roles=["Account Admin"], account_id=1,
-                     authorize=False)
+        world.launch(
+            1, roles=ADMIN_ROLES, canvas_roles=["Account Admin"], account_id=1, authorize=False
+        )
         for _ in range(viewers)
     ]
     counter.per_report.clear()  # count polling only, not the starts
@@ -185,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     without = outcomes[-1]
     print()
     print(
-        f"Viewers add {with_viewers.calls_per_job - without.calls_per_job:+.1f} Canvas calls per job "
+        f"Viewers add {with_viewers.calls_per_job - without.calls_per_job:+.1f} "
+        "Canvas calls per job "
         f"({with_viewers.viewer_requests} viewer requests served from the database)."
     )
     print(f"Throttled answers in total: {sum(o.throttled for o in outcomes)}")
