@@ -1,7 +1,131 @@
-"""Blueprint: insights pages and endpoints."""
+"""Blueprint: quiz insights for a completed quiz report job (``/insights/jobs/<id>``).
+
+The view streams the job's file through the reports feature (which checks the launch may see
+the job), parses and analyses it with the pure ``app.insights`` package, and renders tables
+and charts. Nothing is stored: the report is read again on every visit.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from app.canvas.factory import canvas_client_for_launch
+from app.db import request_session, utcnow
+from app.errors import BadRequest, NotFound
+from app.insights.analysis import QuizInsights, analyse
+from app.insights.charts import quiz_charts, reported_charts
+from app.insights.export import items_csv, reported_items_csv
+from app.insights.flags import Thresholds
+from app.insights.parse import ParsedReport, parse_report
+from app.insights.reported import ReportedItemAnalysis, reported_flags
+from app.insights.table import AttemptPolicy, ResponseTable
+from app.reports import files
+from app.reports.access import get_job
+from app.reports.kinds import Family
+from app.web.auth import current_launch, launch_required
 
 bp = Blueprint("insights", __name__)
+
+_QUIZ_FAMILIES = (Family.QUIZ.value, Family.NEW_QUIZ.value)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    job_id: int
+    title: str
+    report: ParsedReport
+
+
+def _now() -> datetime:
+    clock: Callable[[], datetime] = current_app.extensions.get("clock", utcnow)
+    return clock()
+
+
+def _load(job_id: int) -> Loaded:
+    """Check the job is a quiz report this launch may see, then stream and parse its file.
+
+    Raises:
+        NotFound: not visible, not a quiz report, or no file yet; ParseError: unreadable.
+    """
+    session, launch = request_session(), current_launch()
+    job = get_job(session, launch, job_id)
+    if job.family not in _QUIZ_FAMILIES:
+        raise NotFound(_("Insights are available for quiz reports only."))
+    opened = files.open_job_file(
+        session, canvas_client_for_launch(session, launch), launch, job_id, _now()
+    )
+    try:
+        report = parse_report(opened.chunks)
+    finally:
+        close = getattr(opened.chunks, "close", None)
+        if close is not None:
+            close()
+    session.commit()  # the download audit event
+    return Loaded(job_id, job.title or opened.name, report)
+
+
+def _policy(table: ResponseTable) -> AttemptPolicy:
+    raw = request.args.get("policy")
+    if not raw:
+        return table.default_policy()
+    try:
+        return AttemptPolicy(raw)
+    except ValueError:
+        raise BadRequest(_("Unknown attempt policy.")) from None
+
+
+@bp.get("/insights/jobs/<int:job_id>")
+@launch_required
+def job(job_id: int) -> ResponseReturnValue:
+    loaded = _load(job_id)
+    if isinstance(loaded.report, ResponseTable):
+        insights = analyse(loaded.report, _policy(loaded.report))
+        return render_template(
+            "insights/job.html", loaded=loaded, insights=insights, charts=quiz_charts(insights)
+        )
+    thresholds = Thresholds()
+    return render_template(
+        "insights/reported.html",
+        loaded=loaded,
+        analysis=loaded.report,
+        flags=[reported_flags(item, thresholds) for item in loaded.report.items],
+        thresholds=thresholds,
+        charts=reported_charts(loaded.report, thresholds),
+    )
+
+
+@bp.get("/insights/jobs/<int:job_id>/items.csv")
+@launch_required
+def items(job_id: int) -> ResponseReturnValue:
+    loaded = _load(job_id)
+    lines: Iterator[str]
+    if isinstance(loaded.report, ReportedItemAnalysis):
+        lines = reported_items_csv(loaded.report)
+        suffix = "items"
+    else:
+        insights: QuizInsights = analyse(loaded.report, _policy(loaded.report))
+        lines = items_csv(insights)
+        suffix = f"items-{insights.policy.value}"
+    response = Response(lines, mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="insights-job-{loaded.job_id}-{suffix}.csv"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.app_template_filter("stat")
+def format_stat(value: float | None, digits: int = 2) -> str:
+    """A statistic for display: fixed digits, an en dash when not computable."""
+    return "\u2013" if value is None else f"{value:.{digits}f}"
+
+
+@bp.app_template_filter("percent")
+def format_percent(value: float | None) -> str:
+    return "\u2013" if value is None else f"{value:.0%}"

@@ -1,0 +1,84 @@
+"""Chart data (plain JSON-able dicts) for the insights page; the page also prints it as tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.insights.analysis import QuizInsights
+from app.insights.flags import Severity, Thresholds
+from app.insights.reported import ReportedItemAnalysis, reported_flags
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _share(count: int, of: int) -> float:
+    return round(100 * count / of, 1) if of else 0.0
+
+
+def quiz_charts(insights: QuizInsights) -> dict[str, Any]:
+    """Histogram, difficulty/discrimination scatter and per-item answer shares by group."""
+    scatter = []
+    options: dict[str, Any] = {}
+    for index, item in enumerate(insights.items):
+        s = item.stats
+        if s.difficulty is not None and s.discrimination is not None:
+            scatter.append(
+                {
+                    "label": f"Q{index + 1}",
+                    "x": _round(s.difficulty),
+                    "y": _round(s.discrimination),
+                    "flagged": any(f.severity is Severity.REVIEW for f in item.flags),
+                }
+            )
+        options[str(index)] = {
+            "labels": [o.text[:60] for o in s.options],
+            "top": [_share(o.top, s.top_respondents) for o in s.options],
+            "middle": [_share(o.middle, s.middle_respondents) for o in s.options],
+            "bottom": [_share(o.bottom, s.bottom_respondents) for o in s.options],
+        }
+    return {
+        "histogram": {
+            "labels": [b.label for b in insights.scores.histogram],
+            "counts": [b.count for b in insights.scores.histogram],
+        },
+        "scatter": scatter,
+        "options": options,
+        "thresholds": _thresholds(insights.thresholds),
+    }
+
+
+def reported_charts(
+    analysis: ReportedItemAnalysis, thresholds: Thresholds | None = None
+) -> dict[str, Any]:
+    """Scatter and per-item answer counts for an item analysis Canvas computed."""
+    thresholds = thresholds or Thresholds()
+    scatter = []
+    options: dict[str, Any] = {}
+    for index, item in enumerate(analysis.items):
+        if item.difficulty is not None and item.discrimination is not None:
+            flags = reported_flags(item, thresholds)
+            scatter.append(
+                {
+                    "label": f"Q{index + 1}",
+                    "x": _round(item.difficulty),
+                    "y": _round(item.discrimination),
+                    "flagged": any(f.severity is Severity.REVIEW for f in flags),
+                }
+            )
+        counted = [o for o in item.options if o.count is not None]
+        if counted:
+            options[str(index)] = {
+                "labels": [o.label[:60] for o in counted],
+                "counts": [o.count for o in counted],
+            }
+    return {"scatter": scatter, "options": options, "thresholds": _thresholds(thresholds)}
+
+
+def _thresholds(t: Thresholds) -> dict[str, float]:
+    return {
+        "hard": t.hard_below,
+        "easy": t.easy_above,
+        "discrimination": t.low_discrimination_below,
+    }

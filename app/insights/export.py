@@ -1,0 +1,116 @@
+"""The item table as CSV (what the page shows, one row per question)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from app.insights.analysis import QuizInsights
+from app.insights.flags import Thresholds
+from app.insights.reported import ReportedItemAnalysis, reported_flags
+
+ITEM_COLUMNS = (
+    "question_id",
+    "position",
+    "question",
+    "points_possible",
+    "respondents",
+    "blank",
+    "not_shown",
+    "scored_right_wrong",
+    "difficulty",
+    "upper_difficulty",
+    "lower_difficulty",
+    "discrimination",
+    "point_biserial",
+    "item_rest",
+    "alpha_if_deleted",
+    "variance",
+    "flags",
+)
+REPORTED_COLUMNS = (
+    "question_id",
+    "question",
+    "respondents",
+    "difficulty",
+    "discrimination",
+    "point_biserial",
+    "variance",
+    "standard_deviation",
+    "flags",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """Neutralise spreadsheet formulas in free text (question texts come from teachers)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+def _lines(rows: Iterator[list[str]], header: tuple[str, ...]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def items_csv(insights: QuizInsights) -> Iterator[str]:
+    """One CSV row per question, streamed line by line."""
+
+    def rows() -> Iterator[list[str]]:
+        for item in insights.items:
+            s = item.stats
+            yield [
+                _text(s.question.id),
+                str(s.question.position + 1),
+                _text(s.question.text),
+                _number(s.question.points_possible),
+                str(s.respondents),
+                str(s.blank),
+                str(s.not_shown),
+                "yes" if s.dichotomous else "no",
+                _number(s.difficulty),
+                _number(s.upper_difficulty),
+                _number(s.lower_difficulty),
+                _number(s.discrimination),
+                _number(s.point_biserial),
+                _number(s.item_rest),
+                _number(s.alpha_if_deleted),
+                _number(s.variance),
+                "; ".join(f.code for f in item.flags),
+            ]
+
+    return _lines(rows(), ITEM_COLUMNS)
+
+
+def reported_items_csv(
+    analysis: ReportedItemAnalysis, thresholds: Thresholds | None = None
+) -> Iterator[str]:
+    """The numbers of a Canvas item analysis, with the tool's flags added."""
+    thresholds = thresholds or Thresholds()
+
+    def rows() -> Iterator[list[str]]:
+        for item in analysis.items:
+            yield [
+                _text(item.question_id),
+                _text(item.title),
+                str(item.respondents),
+                _number(item.difficulty),
+                _number(item.discrimination),
+                _number(item.point_biserial),
+                _number(item.variance),
+                _number(item.standard_deviation),
+                "; ".join(f.code for f in reported_flags(item, thresholds)),
+            ]
+
+    return _lines(rows(), REPORTED_COLUMNS)

@@ -1,0 +1,177 @@
+"""The insights page and CSV export for completed quiz report jobs (tool + live emulator)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from app.reports.status import JobStatus
+from emulator.testing import LiveEmulator
+from tests.integration.reports_harness import STUDENT_ROLES, TEACHER_ROLES, Actor, World, world_for
+
+TINA = 3
+STU = 10
+BIO = 101
+MIDTERM = 201
+GENETICS = 301
+
+
+@pytest.fixture
+def world(app: Flask, emulator: LiveEmulator) -> Iterator[World]:
+    yield from world_for(app, emulator)
+
+
+def teacher(world: World) -> Actor:
+    return world.launch(
+        TINA, roles=TEACHER_ROLES, canvas_roles=["TeacherEnrollment"], course_id=BIO
+    )
+
+
+def completed(world: World, actor: Actor, path: str, form: dict[str, str]) -> int:
+    started = actor.post(path, form)
+    assert started.status_code == 303, started.text
+    world.run_until_settled()
+    job = world.jobs()[-1]
+    assert job.status == JobStatus.COMPLETE
+    return job.id
+
+
+def student_analysis_job(world: World, actor: Actor) -> int:
+    return completed(
+        world,
+        actor,
+        f"/reports/quiz/{MIDTERM}",
+        {"report_type": "student_analysis", "all_versions": "1"},
+    )
+
+
+def charts(page_text: str) -> dict[str, object]:
+    found = re.search(
+        r'<script type="application/json" id="insights-data">(.*?)</script>', page_text, re.S
+    )
+    assert found is not None
+    data: dict[str, object] = json.loads(found.group(1))
+    return data
+
+
+def test_student_analysis_page_shows_summary_items_and_chart_data(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    page = tina.get(f"/insights/jobs/{job_id}")
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert "Cell Biology Midterm" in text
+    assert text.count('<tr id="row-') == 20
+    assert '<option value="first" selected>' in text
+    assert 'value="last"' in text
+    assert 'data-testid="alpha">' in text
+    data = charts(text)
+    assert sum(data["histogram"]["counts"]) > 0  # type: ignore[index]
+    assert len(data["scatter"]) == 20  # type: ignore[arg-type]
+    assert "vendor/chartjs/chart.umd.min.js" in text
+    # CSP: the only script without src is the JSON data block
+    assert re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", text) == [
+        ' type="application/json" id="insights-data"'
+    ]
+    assert "style=" not in text
+
+
+def test_policy_changes_the_attempts_analysed(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    first = tina.get(f"/insights/jobs/{job_id}?policy=first").text
+    every = tina.get(f"/insights/jobs/{job_id}?policy=all").text
+    assert '<option value="all" selected>' in every
+
+    def attempts(text: str) -> int:
+        found = re.search(r"Attempts analysed</dt><dd>(\d+)</dd>", text)
+        assert found is not None
+        return int(found.group(1))
+
+    assert attempts(every) > attempts(first) > 0
+
+
+def test_unknown_policy_is_a_bad_request(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    assert tina.get(f"/insights/jobs/{job_id}?policy=best").status_code == 400
+
+
+def test_policy_the_report_cannot_honour_is_a_bad_request(world: World) -> None:
+    tina = teacher(world)
+    job_id = completed(world, tina, f"/reports/quiz/{MIDTERM}", {"report_type": "student_analysis"})
+    page = tina.get(f"/insights/jobs/{job_id}")
+    assert page.status_code == 200
+    assert '<option value="as_reported" selected>' in page.text
+    assert tina.get(f"/insights/jobs/{job_id}?policy=first").status_code == 400
+
+
+def test_items_csv_export_has_one_row_per_question(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    export = tina.get(f"/insights/jobs/{job_id}/items.csv?policy=last")
+    assert export.status_code == 200
+    assert export.mimetype == "text/csv"
+    assert f"insights-job-{job_id}-items-last.csv" in export.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert len(rows) == 20
+    assert {"difficulty", "discrimination", "point_biserial", "item_rest", "flags"} <= set(rows[0])
+    assert all(0 <= float(r["difficulty"]) <= 1 for r in rows)
+
+
+def test_item_analysis_job_shows_canvas_numbers(world: World) -> None:
+    tina = teacher(world)
+    job_id = completed(world, tina, f"/reports/quiz/{MIDTERM}", {"report_type": "item_analysis"})
+    page = tina.get(f"/insights/jobs/{job_id}")
+    assert page.status_code == 200, page.text
+    assert "computed by Canvas" in page.text
+    assert page.text.count("<tr>") >= 20
+    export = tina.get(f"/insights/jobs/{job_id}/items.csv")
+    assert len(list(csv.DictReader(io.StringIO(export.text)))) == 20
+
+
+@pytest.mark.parametrize(
+    ("report_type", "fmt", "marker"),
+    [
+        ("student_analysis", "csv", "latest attempt"),
+        ("student_analysis", "json", "latest attempt"),
+        ("item_analysis", "json", "computed by New Quizzes"),
+        ("item_analysis", "csv", "computed by New Quizzes"),
+    ],
+)
+def test_new_quizzes_reports_render(world: World, report_type: str, fmt: str, marker: str) -> None:
+    tina = teacher(world)
+    job_id = completed(
+        world, tina, f"/reports/new_quiz/{GENETICS}", {"report_type": report_type, "format": fmt}
+    )
+    page = tina.get(f"/insights/jobs/{job_id}")
+    assert page.status_code == 200, page.text
+    assert marker in page.text
+
+
+def test_students_cannot_see_insights(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    stu = world.launch(STU, roles=STUDENT_ROLES, canvas_roles=["StudentEnrollment"], course_id=BIO)
+    assert stu.get(f"/insights/jobs/{job_id}").status_code == 404
+    assert stu.get(f"/insights/jobs/{job_id}/items.csv").status_code == 404
+
+
+def test_insights_need_a_launch(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    assert tina.http.get(f"/insights/jobs/{job_id}").status_code in {401, 403}
+
+
+def test_non_quiz_reports_have_no_insights(world: World) -> None:
+    tina = teacher(world)
+    job_id = completed(world, tina, "/reports/course/course_pace_docx", {})
+    page = tina.get(f"/insights/jobs/{job_id}")
+    assert page.status_code == 404
+    assert "quiz reports only" in page.text
