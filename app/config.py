@@ -62,6 +62,7 @@ class Settings:
     key_rotation_grace_days: int = 7
     huey_immediate: bool = False
     proxy_hops: int = 0
+    allow_dynamic_registration: bool = True
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -131,6 +132,8 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             production=True,
             proxy_hops=_int(env, "TOOL_PROXY_HOPS", 0),
+            # Open registration lets anyone add a "platform"; production opts in explicitly.
+            allow_dynamic_registration=env.get("ALLOW_DYNAMIC_REGISTRATION", "") == "1",
         )
 
     def with_overrides(self, **changes: object) -> Settings:

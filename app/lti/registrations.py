@@ -40,7 +40,9 @@ def find_platform(session: Session, issuer: str, client_id: str) -> Platform | N
     ).first()
 
 
-def add_platform(session: Session, box: SecretBox, values: PlatformInput) -> tuple[Platform, bool]:
+def add_platform(
+    session: Session, box: SecretBox, values: PlatformInput, *, require_deployment: bool = True
+) -> tuple[Platform, bool]:
     """Create the platform or update it, and add the deployment; returns (platform, created).
 
     A second deployment of an existing (issuer, client id) is added to the same platform:
@@ -48,8 +50,10 @@ def add_platform(session: Session, box: SecretBox, values: PlatformInput) -> tup
     """
     for name in ("auth_login_url", "auth_token_url", "key_set_url", "canvas_url"):
         _check_url(name, getattr(values, name))
-    if not values.issuer or not values.client_id or not values.deployment_id:
-        raise BadRequest("issuer, client id and deployment id are required")
+    if not values.issuer or not values.client_id:
+        raise BadRequest("issuer and client id are required")
+    if require_deployment and not values.deployment_id:
+        raise BadRequest("a deployment id is required")
     platform = find_platform(session, values.issuer, values.client_id)
     created = platform is None
     if platform is None:
@@ -62,7 +66,8 @@ def add_platform(session: Session, box: SecretBox, values: PlatformInput) -> tup
     platform.api_client_id = values.api_client_id
     platform.api_client_secret_encrypted = box.encrypt(values.api_client_secret)
     session.flush()
-    add_deployment(session, platform, values.deployment_id)
+    if values.deployment_id:
+        add_deployment(session, platform, values.deployment_id)
     return platform, created
 
 

@@ -23,6 +23,7 @@ class LtiRuntime:
     store: StateStore
     keys: PlatformKeySet
     now: Callable[[], datetime]
+    http: requests.Session
 
     def storage(self) -> StoreLaunchDataStorage:
         return StoreLaunchDataStorage(self.store)
@@ -48,5 +49,9 @@ def build_runtime(
         http = requests.Session()
         http.headers["User-Agent"] = settings.user_agent
     return LtiRuntime(
-        settings=settings, store=store, keys=PlatformKeySet(store, http, now), now=now
+        settings=settings,
+        store=store,
+        keys=PlatformKeySet(store, http, now),
+        now=now,
+        http=http,
     )

@@ -10,9 +10,15 @@ from werkzeug.wrappers import Response
 
 from app.config import Settings
 from app.db import request_session
+from app.errors import BadRequest, NotFound
 from app.lti import keys, launch_token
 from app.lti.claims import landing_for
 from app.lti.config_json import tool_configuration
+from app.lti.dynamic_registration import (
+    ToolRegistration,
+    check_registration_url,
+    store_registration,
+)
 from app.lti.launch import (
     Checked,
     build_launch,
@@ -120,6 +126,34 @@ def _finish(checked: Checked) -> Response:
     token = launch_token.issue(runtime.settings, launch_row.id, now=now.timestamp())
     target = url_for(f"landing.{landing_for(launch_row.placement)}", lt=token)
     return redirect(target, code=303)
+
+
+@bp.get("/lti/register")
+def register() -> ResponseReturnValue:
+    """Dynamic registration: Canvas opens this in an iframe with its two parameters."""
+    runtime = _runtime()
+    if not runtime.settings.allow_dynamic_registration:
+        raise NotFound("Dynamic registration is turned off for this tool.")
+    config_url = request.args.get("openid_configuration", "")
+    token = request.args.get("registration_token", "")
+    if not config_url or not token:
+        raise BadRequest("Start dynamic registration from Canvas's Developer Keys page.")
+    check_registration_url(config_url, production=runtime.settings.production)
+    config, answer = ToolRegistration(
+        runtime.settings.tool_base_url, config_url, token, runtime.http
+    ).run()
+    session = request_session()
+    platform = store_registration(
+        session, current_app.extensions["secret_box"], config_url, config, answer
+    )
+    keys.ensure_active_key(session, current_app.extensions["secret_box"], runtime.now())
+    session.commit()
+    return render_template(
+        "lti/register_done.html",
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        deployments=[d.deployment_id for d in platform.deployments],
+    )
 
 
 @bp.get("/lti_config.json")
