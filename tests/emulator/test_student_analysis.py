@@ -97,7 +97,7 @@ def test_question_missing_from_an_attempt_gives_two_blanks() -> None:
 
 def test_n_correct_uses_ruby_truthiness() -> None:
     # "partial", "undefined" and "no_score" are truthy in Ruby: they count as correct.
-    responses = {
+    responses: dict[int, dict[str, Any]] = {
         1: {"correct": True, "points": 1.0}, 2: {"correct": "partial", "points": 0.5},
         3: {"correct": "undefined", "points": 0.0}, 4: {"correct": "no_score", "points": 0.0},
         5: {"correct": False, "points": 0.0}, 6: {"points": 0.0},
