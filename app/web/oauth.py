@@ -22,11 +22,12 @@ from app.canvas.authorization import (
 from app.canvas.authorization import (
     disconnect as disconnect_user,
 )
-from app.canvas.errors import AuthorizationFlowError
+from app.canvas.errors import AuthorizationFlowError, CanvasAuthorizationRequired
 from app.canvas.factory import oauth_for_launch
 from app.crypto import SecretBox
 from app.db import request_session
-from app.web.auth import current_launch, launch_required
+from app.errors import NotAuthorized
+from app.web.auth import current_launch, launch_required, launch_url
 
 bp = Blueprint("oauth", __name__, url_prefix="/oauth")
 
@@ -124,3 +125,21 @@ def _connection_global() -> dict[str, Any]:
         return connection_status(request_session(), current_launch(), _box())
 
     return {"canvas_connection": canvas_connection}
+
+
+@bp.app_errorhandler(CanvasAuthorizationRequired)
+def _authorization_required(error: CanvasAuthorizationRequired) -> ResponseReturnValue:
+    """Wherever Canvas needs the user's permission, offer "Authorize" (page or JSON)."""
+    try:
+        current_launch()
+    except NotAuthorized:
+        authorize_url = None
+    else:
+        authorize_url = launch_url("oauth.authorize")
+    if _wants_json() or request.path.startswith("/api/"):
+        body = {"error": error.code, "message": error.message, "authorize_url": authorize_url}
+        return jsonify(body), error.status
+    page = render_template(
+        "oauth/authorize_required.html", message=error.message, has_launch=bool(authorize_url)
+    )
+    return page, error.status

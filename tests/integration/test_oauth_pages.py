@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from flask import g, render_template_string
 
 import app
+from app.canvas.errors import CanvasAuthorizationRequired
 from app.models.launch import Launch
 from tests.integration.oauth_harness import (  # noqa: F401 - the fixture
     CanvasWorld,
@@ -65,3 +67,37 @@ def test_oauth_js_posts_only_to_its_own_origin() -> None:
     assert "window.location.origin" in script
     assert '"*"' not in script  # never a wildcard target origin
     assert "event.origin !== window.location.origin" in script
+
+
+def handle(canvas: CanvasWorld, launch: LaunchRef | None, accept: str) -> tuple[int, str]:
+    """What a page that hit ``CanvasAuthorizationRequired`` answers."""
+    path = f"/course?lt={launch.token}" if launch else "/course"
+    with canvas.app.test_request_context(path, headers={"Accept": accept}):
+        result = canvas.app.handle_user_exception(CanvasAuthorizationRequired("Connect first."))
+        response = canvas.app.make_response(result)
+        return response.status_code, response.get_data(as_text=True)
+
+
+def test_authorization_required_pages_offer_authorize(canvas: CanvasWorld) -> None:
+    launch = canvas.launch(TINA)
+    status, html = handle(canvas, launch, "text/html")
+    assert status == 401
+    assert "Connect first." in html
+    assert f'href="/oauth/authorize?lt={launch.token}"' in html
+
+
+def test_authorization_required_json_names_the_authorize_url(canvas: CanvasWorld) -> None:
+    launch = canvas.launch(TINA)
+    status, body = handle(canvas, launch, "application/json")
+    assert status == 401
+    assert json.loads(body) == {
+        "error": "canvas_authorization_required",
+        "message": "Connect first.",
+        "authorize_url": f"/oauth/authorize?lt={launch.token}",
+    }
+
+
+def test_authorization_required_without_a_launch_has_no_button(canvas: CanvasWorld) -> None:
+    status, html = handle(canvas, None, "text/html")
+    assert status == 401
+    assert "data-oauth-authorize" not in html
