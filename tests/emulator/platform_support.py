@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import requests
@@ -245,3 +245,27 @@ def launch(live: LiveEmulator, user_id: int, path: str, client_id: str) -> Launc
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def oauth_code(
+    live: LiveEmulator, reg: dict[str, str], user_id: int = 3, scope: str | None = None
+) -> str:
+    """Walk the OAuth2 consent flow as ``user_id`` and return the authorization code."""
+    session = acting_as(live, user_id)
+    params = {
+        "client_id": reg["api_client_id"],
+        "response_type": "code",
+        "redirect_uri": REDIRECT_URI,
+        "state": "st",
+    }
+    if scope is not None:
+        params["scope"] = scope
+    page = session.get(f"{live.url}/login/oauth2/auth", params=params)
+    form = read_form(page.text)
+    answer = session.post(
+        f"{live.url}{form.action}",
+        data={"ticket": form.fields["ticket"], "decision": "authorize"},
+        allow_redirects=False,
+    )
+    location = answer.headers["Location"]
+    return parse_qs(urlsplit(location).query)["code"][0]
