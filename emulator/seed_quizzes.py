@@ -226,15 +226,18 @@ def grade_choices(quiz: Quiz, choices: Mapping[int, int | None]) -> dict[int, di
 
 def record_attempt(store: Store, quiz: Quiz, user_id: int | None,
                    responses: dict[int, dict[str, Any]], started_at: datetime, *,
-                   minutes: float = 20.0, workflow_state: str = "complete") -> QuizSubmission:
-    """Add one attempt (the next attempt number for the user) — seed, tests and demos use it."""
-    previous = [s.attempt for s in store.quiz_submissions.values()
-                if s.quiz_id == quiz.id and s.user_id == user_id and user_id is not None]
+                   minutes: float = 20.0, workflow_state: str = "complete",
+                   attempt: int | None = None) -> QuizSubmission:
+    """Add one attempt (by default the user's next attempt number) — seed, tests, demos."""
+    if attempt is None:
+        previous = [s.attempt for s in store.quiz_submissions.values()
+                    if s.quiz_id == quiz.id and s.user_id == user_id and user_id is not None]
+        attempt = max(previous, default=0) + 1
     finished = started_at + timedelta(minutes=minutes)
     done = workflow_state in ("complete", "pending_review")
     submission = QuizSubmission(
         id=store.next_id("quiz_submission", SUBMISSION_ID_START), quiz_id=quiz.id,
-        user_id=user_id, attempt=max(previous, default=0) + 1, started_at=started_at,
+        user_id=user_id, attempt=attempt, started_at=started_at,
         finished_at=finished if done else None, updated_at=finished if done else started_at,
         score=round(sum(float(r.get("points") or 0.0) for r in responses.values()), 2),
         workflow_state=workflow_state, responses=responses,
@@ -283,14 +286,14 @@ def _item_quiz(store: Store, rng: random.Random, quiz: Quiz, specs: Sequence[Ite
                 choices[question.id] = (None if index is None
                                         else _answer_id(question, spec.options[index]))
             record_attempt(store, quiz, uid, grade_choices(quiz, choices), start,
-                           minutes=rng.uniform(12, 55))
+                           minutes=rng.uniform(12, 55), attempt=attempt + 1)
             start += timedelta(hours=rng.uniform(3, 40))
     # A student who skipped it has an attempt in progress (never counted by the reports).
     taken = {s.user_id for s in store.quiz_submissions.values() if s.quiz_id == quiz.id}
     idle = [uid for uid in students if uid not in taken]
     if idle:
         record_attempt(store, quiz, idle[0], {}, opens + timedelta(days=7),
-                       workflow_state="untaken")
+                       workflow_state="untaken", attempt=1)
 
 
 def _statistics_specs(rng: random.Random) -> list[ItemSpec]:
@@ -477,7 +480,7 @@ def _mixed_quiz(store: Store, rng: random.Random, quiz: Quiz) -> None:
         state = "pending_review" if any(r.get("correct") == "undefined"
                                         for r in responses.values()) else "complete"
         record_attempt(store, quiz, uid, responses, start, minutes=rng.uniform(15, 45),
-                       workflow_state=state)
+                       workflow_state=state, attempt=1)
 
 
 def _upload(store: Store, rng: random.Random, user_id: int, at: datetime) -> Attachment:
@@ -517,7 +520,8 @@ def _survey(store: Store, rng: random.Random, quiz: Quiz) -> None:
                 "correct": "undefined", "points": 0.0},
         }
         record_attempt(store, quiz, uid, responses,
-                       _moment(rng, datetime(2026, 11, 2, 9, tzinfo=UTC), 4), minutes=4.0)
+                       _moment(rng, datetime(2026, 11, 2, 9, tzinfo=UTC), 4), minutes=4.0,
+                       attempt=1)
 
 
 # ---------------------------------------------------------------- New Quizzes
