@@ -53,6 +53,13 @@ def authorize() -> ResponseReturnValue:
     return redirect(url, code=302)
 
 
+@bp.get("/connect")
+@launch_required
+def connect() -> ResponseReturnValue:
+    """A page of its own for the Canvas connection (Authorize / Disconnect)."""
+    return render_template("oauth/connect.html")
+
+
 @bp.get("/callback")
 def callback() -> ResponseReturnValue:
     """Canvas sends the browser back here with ``code`` or ``error``, and our ``state``."""
