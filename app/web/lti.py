@@ -50,6 +50,8 @@ def _params() -> dict[str, str]:
 def login() -> ResponseReturnValue:
     """Step 1: answer with the redirect to Canvas, or a page that stores state first."""
     runtime = _runtime()
+    # Expired states, nonces and pending launches go here, a few rows at a time.
+    runtime.store.purge_expired()
     result = start_login(
         _params(),
         request.cookies,
