@@ -90,11 +90,26 @@ def account_report_page(
     )
 
 
-def course_overview(session: Session, client: CanvasClient, launch: Launch) -> CourseOverview:
+@dataclass(frozen=True)
+class CourseQuizzes:
+    classic: list[Quiz]
+    new: list[Assignment]
+
+
+def course_quizzes(client: CanvasClient, launch: Launch) -> CourseQuizzes:
+    """The course's classic quizzes and New Quizzes (the latter are quiz LTI assignments)."""
     course_id = require_course_staff(launch)
+    return CourseQuizzes(
+        classic=client.list_quizzes(course_id),
+        new=[a for a in client.list_assignments(course_id) if a.is_quiz_lti_assignment],
+    )
+
+
+def course_overview(session: Session, client: CanvasClient, launch: Launch) -> CourseOverview:
+    quizzes = course_quizzes(client, launch)
     return CourseOverview(
-        quizzes=client.list_quizzes(course_id),
-        new_quizzes=[a for a in client.list_assignments(course_id) if a.is_quiz_lti_assignment],
+        quizzes=quizzes.classic,
+        new_quizzes=quizzes.new,
         jobs=jobs_where(session, launch, family=Family.COURSE),
     )
 

@@ -180,7 +180,8 @@ def init_app(app: Flask) -> Huey:
     def run_sweep() -> SweepResult:
         with app.app_context():
             db: Database = app.extensions["db"]
-            outcome = sweep(db, canvas_client_for_user, utcnow())
+            clock: Callable[[], datetime] = app.extensions.get("clock", utcnow)
+            outcome = sweep(db, canvas_client_for_user, clock())
             _schedule_next(app, outcome.polled + outcome.deferred + outcome.unauthorized)
             return outcome
 

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from app.canvas.client import CanvasClient
+from app.canvas.errors import CanvasError
 from app.canvas.factory import canvas_client_for_launch
 from app.db import request_session, utcnow
 from app.errors import BadRequest, NotAuthorized
@@ -350,9 +351,18 @@ def _panel_jobs() -> list[Job]:
     return list(overview.recent_jobs(request_session(), launch))
 
 
+def _picker_quizzes() -> overview.CourseQuizzes | None:
+    """The landing quiz picker's list; without a token (or on Canvas trouble) none."""
+    try:
+        return overview.course_quizzes(_client(), current_launch())
+    except (CanvasError, NotAuthorized):
+        return None
+
+
 def _register_globals(app: Flask) -> None:
     app.jinja_env.globals.update(
         reports_recent_jobs=_panel_jobs,
+        reports_course_quizzes=_picker_quizzes,
         report_status_label=status_label,
         report_job_json=job_json,
         human_size=human_size,

@@ -156,6 +156,7 @@ class World:
         assignment_id: int | None = None,
         authorize: bool = True,
         name: str | None = None,
+        placement: str | None = None,
     ) -> Actor:
         launch_id = str(uuid.uuid4())
         context_type = "course" if course_id is not None else "account"
@@ -170,7 +171,7 @@ class World:
                     user_name=name or f"User {user_id}",
                     roles=roles,
                     canvas_roles=canvas_roles or [],
-                    placement=f"{context_type}_navigation",
+                    placement=placement or f"{context_type}_navigation",
                     context_type=context_type,
                     context_title=f"{context_type} {course_id or account_id}",
                     canvas_course_id=course_id,

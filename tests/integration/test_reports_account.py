@@ -218,3 +218,18 @@ def test_landing_page_shows_the_reports_panel(world: World) -> None:
     assert f'data-job-id="{job.id}"' in landing.text
     assert 'aria-live="polite"' in landing.text
     assert 'role="progressbar"' in landing.text
+
+
+def test_the_huey_task_polls_due_jobs_with_the_app_clock(world: World) -> None:
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    [job] = world.jobs()
+    polls_before = job.polls
+    poll_task = world.app.extensions["huey_poll_job"]
+    poll_task(job.id)  # immediate mode: runs now; nothing is due yet
+    assert world.job(job.id).polls == polls_before
+    world.advance(60)
+    poll_task(job.id)
+    job = world.job(job.id)
+    assert job.polls == polls_before + 1
+    assert job.status == JobStatus.COMPLETE

@@ -227,3 +227,33 @@ def test_new_quiz_abort_cancels_the_progress(world: World) -> None:
     assert aborted.json["status"] == "aborted"
     progress = world.live.emulator.store.progresses[job.canvas_progress_id]
     assert progress.workflow_state == "failed"  # Canvas's cancel marks it failed
+
+
+def test_quiz_landing_picker_lists_the_course_quizzes(world: World) -> None:
+    tina = world.launch(
+        TINA,
+        roles=TEACHER_ROLES,
+        canvas_roles=["TeacherEnrollment"],
+        course_id=BIO,
+        placement="quiz_menu",
+    )
+    picker = tina.get("/quiz")
+    assert picker.status_code == 200, picker.text
+    assert f"/reports/quiz/{MIDTERM}?lt=" in picker.text
+    assert f"/reports/new_quiz/{GENETICS}?lt=" in picker.text
+
+
+def test_quiz_landing_links_the_launched_quiz(world: World) -> None:
+    tina = world.launch(
+        TINA,
+        roles=TEACHER_ROLES,
+        canvas_roles=["TeacherEnrollment"],
+        course_id=BIO,
+        quiz_id=MIDTERM,
+        placement="quiz_menu",
+    )
+    page = tina.get("/quiz")
+    assert page.status_code == 200, page.text
+    assert f"/reports/quiz/{MIDTERM}?lt=" in page.text
+    quiz_page = tina.get(f"/reports/quiz/{MIDTERM}")
+    assert "Include all attempts" in quiz_page.text

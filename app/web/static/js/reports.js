@@ -36,6 +36,12 @@
     return Object.keys(ids);
   }
 
+  function label(name, fallback) {
+    var region = document.getElementById("report-announcer");
+    var value = region ? region.getAttribute("data-label-" + name) : null;
+    return value || fallback;
+  }
+
   function announce(text) {
     var region = document.getElementById("report-announcer");
     if (region) {
@@ -74,7 +80,7 @@
     }
     setText(row, "error", job.error || "");
     setText(row, "percent", Math.round(job.percent) + "%");
-    setText(row, "line", job.current_line ? "line " + job.current_line : "");
+    setText(row, "line", job.current_line ? label("line", "line") + " " + job.current_line : "");
     var bar = row.querySelector("progress");
     if (bar) {
       bar.value = job.percent;
@@ -86,7 +92,7 @@
       link.href = job.download_url;
       link.className = "report-download";
       link.setAttribute("download", "");
-      link.textContent = job.file_name || "Download";
+      link.textContent = job.file_name || label("download", "Download");
       file.textContent = "";
       file.appendChild(link);
       if (job.file_size !== null && job.file_size !== undefined) {
@@ -96,7 +102,7 @@
         var insights = document.createElement("a");
         insights.href = job.insights_url;
         insights.className = "report-insights";
-        insights.textContent = "Insights";
+        insights.textContent = label("insights", "Insights");
         file.appendChild(document.createTextNode(" "));
         file.appendChild(insights);
       }
