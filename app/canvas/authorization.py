@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from app.canvas.errors import (
@@ -59,6 +59,8 @@ class ConnectionStatus:
 
 def begin_authorization(session: Session, launch: Launch, oauth: CanvasOAuth, now: datetime) -> str:
     """Record a fresh state for ``launch``; returns Canvas's authorization URL."""
+    # Forget states nobody came back for (abandoned popups), so the table stays small.
+    session.execute(delete(OAuthState).where(OAuthState.expires_at < now - STATE_TTL))
     state = secrets.token_urlsafe(32)
     session.add(
         OAuthState(state=state, launch_id=launch.id, created_at=now, expires_at=now + STATE_TTL)

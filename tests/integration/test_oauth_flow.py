@@ -6,8 +6,10 @@ import logging
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from app.canvas.errors import CanvasAuthorizationRequired
+from app.models.canvas_token import OAuthState
 from tests.integration.oauth_harness import (  # noqa: F401 - the fixture
     CanvasWorld,
     canvas_world_fixture,
@@ -220,3 +222,13 @@ def test_tokens_never_reach_the_logs(canvas: CanvasWorld, caplog: pytest.LogCapt
     logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
     for secret in secrets_seen:
         assert secret not in logged
+
+
+def test_abandoned_states_are_cleaned_up(canvas: CanvasWorld) -> None:
+    launch = canvas.launch(TINA)
+    for _ in range(3):
+        canvas.start(launch)
+    canvas.advance(25 * 60)
+    canvas.start(launch)
+    with canvas.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(OAuthState)) == 1
