@@ -10,21 +10,26 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from emulator import current_emulator
 from emulator.api import auth, errors, throttle
 
 
 def _before_api() -> Response | None:
+    """Throttle first (it is Rack middleware in Canvas, so even a 401 is charged), then auth."""
     if not auth.is_api_request():
         return None
-    auth.authenticate_request()
-    caller = auth.current_caller()
-    if caller is not None and caller.token is not None:
-        key = caller.token.token
-    elif caller is not None:
-        key = f"user:{caller.user.id}"
+    auth.require_user_agent()
+    raw = auth.bearer_token()
+    if raw is not None:
+        key = raw
     else:
-        key = f"ip:{request.remote_addr}"
-    return throttle.begin(key)
+        user = auth.session_user(current_emulator())
+        key = f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"
+    rejected = throttle.begin(key)
+    if rejected is not None:
+        return rejected
+    auth.authenticate_request()
+    return None
 
 
 def _after_api(response: Response) -> Response:

@@ -56,12 +56,16 @@ def bearer_token() -> str | None:
     return token or None
 
 
+def require_user_agent() -> None:
+    """Hosted Canvas refuses API requests without a User-Agent (lti-oauth.md §7.6)."""
+    if not request.headers.get("User-Agent"):
+        raise ApiError(403, {"errors": [{"message": "A User-Agent header is required."}]})
+
+
 def authenticate_request() -> None:
     """Resolve the request's credentials (no credentials is fine here; views decide)."""
     emulator = current_emulator()
     g.caller = None
-    if not request.headers.get("User-Agent"):
-        raise ApiError(403, {"errors": [{"message": "A User-Agent header is required."}]})
     raw = bearer_token()
     if raw is None:
         user = session_user(emulator)

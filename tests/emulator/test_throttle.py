@@ -8,7 +8,7 @@ import requests
 
 from emulator.api import throttle
 from emulator.testing import LiveEmulator
-from tests.emulator.conftest import api_as
+from tests.emulator.conftest import Api, api_as
 
 LIMITED_429 = "429 Too Many Requests (Rate Limit Exceeded)"
 
@@ -24,6 +24,9 @@ def test_headers_on_every_api_response(frozen: LiveEmulator) -> None:
     refused = api_as(frozen, 10).get("/api/v1/accounts/1/reports")  # errors are charged too
     assert refused.status_code == 401
     assert "X-Request-Cost" in refused.headers
+    invalid = Api(frozen, "bogus").get("/api/v1/users/self")
+    assert invalid.status_code == 401
+    assert invalid.headers["X-Rate-Limit-Remaining"] == "699.0"
 
 
 def test_buckets_are_per_token(frozen: LiveEmulator) -> None:
