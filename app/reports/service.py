@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -28,7 +28,7 @@ from app.canvas.errors import (
     CanvasUnavailable,
     CanvasUnprocessable,
 )
-from app.canvas.payloads import QuizReport
+from app.canvas.payloads import AccountReport, QuizReport
 from app.errors import BadRequest, IllegalTransition
 from app.models.job import Job, JobEvent
 from app.models.launch import Launch
@@ -141,6 +141,51 @@ def catalogue_entry(client: CanvasClient, launch: Launch, report_type: str) -> C
     raise BadRequest(_("This account does not offer the report %(name)s.", name=report_type))
 
 
+# Keys Canvas adds to ``parameters`` once a report runs (reports-api.md 1.4).
+_ADDED_PARAMETERS = frozenset({"locale", "extra_text"})
+_RECONCILE_WINDOW = timedelta(minutes=2)
+
+
+def _create_account_report(
+    session: Session,
+    client: CanvasClient,
+    account_id: int,
+    report_type: str,
+    *,
+    parameters: dict[str, Any],
+    now: datetime,
+) -> AccountReport:
+    """POST a report; when the answer is lost (5xx/timeout), find it by listing.
+
+    The client never retries a create (it might duplicate the report), so after
+    ``CanvasUnavailable`` the newest untracked report of this type with the same
+    parameters, created within the last two minutes, is taken as ours.
+
+    Raises:
+        CanvasUnavailable: Canvas did not create it (or it cannot be told apart).
+    """
+    try:
+        return client.start_account_report(account_id, report_type, parameters)
+    except CanvasUnavailable:
+        tracked = set(
+            session.scalars(
+                select(Job.canvas_report_id).where(
+                    Job.family == Family.ACCOUNT.value,
+                    Job.canvas_account_id == account_id,
+                    Job.report_type == report_type,
+                )
+            )
+        )
+        for report in client.list_account_reports(account_id, report_type):
+            sent = {
+                k: v for k, v in (report.parameters or {}).items() if k not in _ADDED_PARAMETERS
+            }
+            recent = report.created_at is not None and now - report.created_at <= _RECONCILE_WINDOW
+            if report.id not in tracked and recent and sent == parameters:
+                return report
+        raise
+
+
 def start_account_report(
     session: Session,
     client: CanvasClient,
@@ -162,7 +207,9 @@ def start_account_report(
     group = uuid.uuid4().hex if len(runs) > 1 else None
     jobs = []
     for index, run in enumerate(runs, start=1):
-        report = client.start_account_report(account_id, report_type, run)
+        report = _create_account_report(
+            session, client, account_id, report_type, parameters=run, now=now
+        )
         title = entry.title
         if group is not None:
             first, last = run["start_at"][:10], piece_last_day(run["end_at"])

@@ -233,3 +233,32 @@ def test_the_huey_task_polls_due_jobs_with_the_app_clock(world: World) -> None:
     job = world.job(job.id)
     assert job.polls == polls_before + 1
     assert job.status == JobStatus.COMPLETE
+
+
+LOST_POST = r"^/api/v1/accounts/1/reports/last_user_access_csv$"
+
+
+def test_a_create_whose_answer_was_lost_is_found_by_listing(world: World) -> None:
+    # Canvas created the report but the answer never arrived (a 5xx after the work).
+    created = api_as(world.live, ADMIN).post(
+        "/api/v1/accounts/1/reports/last_user_access_csv", json={"parameters": {}}
+    )
+    faults.add_route_fault(
+        world.live.emulator, "error", LOST_POST, method="POST", status=502, count=1
+    )
+    ada = admin(world)
+    answer = ada.post("/reports/account/last_user_access_csv")
+    assert answer.status_code == 303, answer.text
+    [job] = world.jobs()
+    assert job.canvas_report_id == created.json()["id"]
+    assert len(world.live.emulator.store.account_reports) == 1  # no duplicate
+
+
+def test_a_create_that_failed_leaves_no_job(world: World) -> None:
+    faults.add_route_fault(
+        world.live.emulator, "error", LOST_POST, method="POST", status=502, count=1
+    )
+    ada = admin(world)
+    answer = ada.post("/reports/account/last_user_access_csv")
+    assert answer.status_code == 503
+    assert world.jobs() == []
