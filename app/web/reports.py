@@ -342,6 +342,11 @@ def human_size(size: int | None) -> str:
     return f"{size} B"
 
 
+def report_percent(percent: float) -> str:
+    """``42.5`` / ``100``: the same text reports.js writes into ``aria-valuenow``."""
+    return f"{round(percent, 1):g}"
+
+
 def _panel_jobs() -> list[Job]:
     """Landing-page panels (from C's templates): the context's latest jobs, DB only."""
     try:
@@ -366,6 +371,7 @@ def _register_globals(app: Flask) -> None:
         report_status_label=status_label,
         report_job_json=job_json,
         human_size=human_size,
+        report_percent=report_percent,
         report_can_abort=service.can_abort,
         report_can_delete=service.can_delete,
         report_can_retry=service.can_retry,

@@ -83,8 +83,9 @@
     setText(row, "line", job.current_line ? label("line", "line") + " " + job.current_line : "");
     var bar = row.querySelector("progress");
     if (bar) {
-      bar.value = job.percent;
-      bar.setAttribute("aria-valuenow", String(job.percent));
+      var pct = Math.round(job.percent * 10) / 10;
+      bar.value = pct;
+      bar.setAttribute("aria-valuenow", String(pct));
     }
     var file = row.querySelector('[data-field="file"]');
     if (file && job.download_url && !file.querySelector("a")) {
