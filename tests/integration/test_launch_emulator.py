@@ -25,7 +25,8 @@ def _tool(registration: dict[str, Any]) -> str:
 
 def _only_launch(app: Flask) -> Launch:
     with app.extensions["db"].session() as session:
-        return session.scalars(select(Launch)).one()
+        launch: Launch = session.scalars(select(Launch)).one()
+        return launch
 
 
 @pytest.mark.parametrize("cookies", [True, False], ids=["cookie", "platform-storage"])

@@ -83,7 +83,7 @@ class FakeCanvas:
 
     @property
     def kid(self) -> str:
-        return self.keys[0][1]["kid"]
+        return str(self.keys[0][1]["kid"])
 
     def claims(self, nonce: str, **overrides: Any) -> dict[str, Any]:
         now = int(time.time())

@@ -66,7 +66,7 @@ def test_placement_and_context_type() -> None:
 
 def test_locale_prefers_custom_then_presentation() -> None:
     assert c.read_facts(_claims({"canvas_user_locale": "de"})).locale == "de"
-    presentation = {c.LAUNCH_PRESENTATION: {"locale": "pt-BR"}}
+    presentation: dict[str, Any] = {c.LAUNCH_PRESENTATION: {"locale": "pt-BR"}}
     assert (
         c.read_facts(_claims({"canvas_user_locale": "$Message.locale"}, **presentation)).locale
         == "pt-BR"

@@ -38,7 +38,7 @@ def _hs256(canvas: fakes.FakeCanvas, nonce: str) -> str:
 
 
 def _unsigned(canvas: fakes.FakeCanvas, nonce: str) -> str:
-    return jwt.encode(canvas.claims(nonce), None, algorithm="none", headers={"kid": canvas.kid})
+    return jwt.encode(canvas.claims(nonce), "", algorithm="none", headers={"kid": canvas.kid})
 
 
 def _tampered(canvas: fakes.FakeCanvas, nonce: str) -> str:

@@ -105,7 +105,9 @@ def test_launch_works_on_redis(fresh_redis_url: str, settings: Settings) -> None
     canvas = install_canvas(flask_app)
     client = flask_app.test_client()
     state, nonce, _ = fakes.login(client)
-    keys = redis.Redis.from_url(fresh_redis_url).keys("canvas-reports:lti:*")
+    keys: list[bytes] = list(
+        redis.Redis.from_url(fresh_redis_url).scan_iter("canvas-reports:lti:*")
+    )
     assert any(state.encode() in key for key in keys)
     response = client.post(
         "/lti/launch", data={"id_token": canvas.sign(canvas.claims(nonce)), "state": state}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,7 +29,7 @@ def canvas(app: Flask, clock: Clock) -> fakes.FakeCanvas:
 
 
 @pytest.fixture
-def probe_app(app: Flask) -> Iterator[Flask]:
+def probe_app(app: Flask) -> Flask:
     """Two probe views registered on the test app: a GET and a POST that need a launch."""
 
     @app.route("/_probe", methods=["GET", "POST"])
