@@ -16,7 +16,7 @@ from playwright.sync_api import Playwright, expect, sync_playwright
 
 from emulator.testing import LiveEmulator
 from tests.browser.harness import CHROMIUM, assert_accessible, launch_context, screenshot
-from tests.integration.reports_harness import ADMIN_ROLES, build_world
+from tests.integration.reports_harness import ADMIN_ROLES, TEACHER_ROLES, build_world
 from tests.support.live import LiveTool
 
 pytestmark = pytest.mark.browser
@@ -56,6 +56,45 @@ def test_page_follows_a_job_to_completion_without_reload(
             expect(row.locator('form[data-action="delete"]')).to_be_visible()
             screenshot(page, "reports-account-history-complete")
             assert_accessible(page)
+        finally:
+            context.close()
+        emulator.emulator.store.clock.unfreeze()
+
+
+def test_report_pages_are_accessible(
+    driver: Playwright, emulator: LiveEmulator, tmp_path: Path
+) -> None:
+    data = tmp_path / "tool"
+    data.mkdir()
+    with LiveTool(data) as tool:
+        world = build_world(tool.app, emulator)
+        ada = world.launch(1, roles=ADMIN_ROLES, canvas_roles=["Account Admin"], account_id=1)
+        tina = world.launch(
+            3, roles=TEACHER_ROLES, canvas_roles=["TeacherEnrollment"], course_id=101
+        )
+        tina.post("/reports/quiz/201", {"report_type": "item_analysis"})
+        world.run_until_settled()
+        [job] = world.jobs()
+        pages = [
+            ("reports-account-catalogue", f"/reports/account?lt={ada.token}"),
+            (
+                "reports-account-form",
+                f"/reports/account/students_with_no_submissions_csv?lt={ada.token}",
+            ),
+            ("reports-course", f"/reports/course?lt={tina.token}"),
+            ("reports-quiz", f"/reports/quiz/201?lt={tina.token}"),
+            ("reports-new-quiz", f"/reports/new_quiz/301?lt={tina.token}"),
+            ("reports-job", f"/reports/jobs/{job.id}?lt={tina.token}"),
+        ]
+        context = launch_context(driver, tmp_path / "profile")
+        try:
+            page = context.new_page()
+            for name, path in pages:
+                response = page.goto(f"{tool.url}{path}")
+                assert response is not None
+                assert response.status == 200, name
+                screenshot(page, name)
+                assert_accessible(page)
         finally:
             context.close()
         emulator.emulator.store.clock.unfreeze()
