@@ -207,8 +207,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
             self.validate_deployment()
         except LtiException as exc:
             raise LaunchError(
-                "This deployment of the tool is not registered (unknown deployment_id). "
-                "An administrator can add it with `flask --app app platforms add`."
+                f"This deployment of the tool ({deployment_id[:120]}) is not registered "
+                "(unknown deployment_id). An administrator can add it with "
+                "`flask --app app platforms add --deployment-id ...`."
             ) from exc
 
     def _check_message(self) -> None:
