@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 from sqlalchemy import select
 
+from app.lti.platform_keys import PlatformKeySet
+from app.lti.runtime import LtiRuntime
 from app.models import Launch
 from emulator.lti.options import set_quiz_id_mode
 from emulator.testing import LiveEmulator
@@ -152,3 +156,44 @@ def test_canvas_error_form_post_becomes_friendly_page(
     assert "Log in to Canvas again" in response.get_data(as_text=True)
     with app.extensions["db"].session() as session:
         assert session.scalars(select(Launch)).first() is None
+
+
+class CountingHttp(requests.Session):
+    """A real HTTP session that counts the JWKS fetches."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jwks_fetches = 0
+
+    def get(self, url: str | bytes, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if str(url).endswith("/api/lti/security/jwks"):
+            self.jwks_fetches += 1
+        return super().get(url, **kwargs)
+
+
+def test_platform_key_rotation_refetches_jwks_once(
+    app: Flask, emulator: LiveEmulator, registration: dict[str, Any]
+) -> None:
+    runtime: LtiRuntime = app.extensions["lti"]
+    http = CountingHttp()
+    runtime.keys = PlatformKeySet(runtime.store, http, runtime.now)
+    start = datetime.now(UTC)
+    app.extensions["clock"] = lambda: start
+    path = f"/courses/101/external_tools/{_tool(registration)}?launch_type=course_navigation"
+
+    def launch_status() -> int:
+        journey = Journey.as_user(emulator, app, 3)
+        return int(journey.launch(path).status_code)
+
+    assert launch_status() == 303
+    assert launch_status() == 303
+    assert http.jwks_fetches == 1
+    requests.post(f"{emulator.url}/_emulator/keys/rotate", timeout=10).raise_for_status()
+    assert launch_status() == 303  # the new present key was the published "future" key
+    assert http.jwks_fetches == 1
+    requests.post(f"{emulator.url}/_emulator/keys/rotate", timeout=10).raise_for_status()
+    app.extensions["clock"] = lambda: start + timedelta(seconds=30)
+    assert launch_status() == 303  # a kid never seen: one refetch
+    assert http.jwks_fetches == 2
+    assert launch_status() == 303
+    assert http.jwks_fetches == 2
