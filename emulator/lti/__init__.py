@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
+
+if TYPE_CHECKING:
+    from emulator import Emulator
 
 
 def init_app(app: Flask) -> None:
-    """Register the platform's blueprints."""
-    from emulator.lti import authorize, control, dynamic, storage  # noqa: PLC0415 (avoid import cycles at package load)
+    """Register the platform's blueprints, its reset hook and the start-up tools."""
+    # Imported here: the submodules import ``emulator`` and each other (cycles at load time).
+    from emulator.lti import authorize, control, dynamic, startup, storage  # noqa: PLC0415
 
     for module in (authorize, control, dynamic, storage):
         app.register_blueprint(module.bp)
+    emulator: Emulator = app.extensions["emulator"]
+    with emulator.store.lock:
+        hooks: list[object] = emulator.parts.setdefault("reset_hooks", [])
+        if startup.reset_hook not in hooks:
+            hooks.append(startup.reset_hook)
+    startup.register_startup_tools(emulator)
