@@ -68,6 +68,7 @@ def _context(scores: list[float], totals: list[float], split: float) -> ScoreCon
     return ScoreContext(
         scores=scores,
         score_sum=score_sum,
+        score_sumsq=sum(map(mul, scores, scores)),
         score_sd=math.sqrt(math.fsum((s - score_mean) ** 2 for s in scores) / n) if n else 0.0,
         bottom_end=bottom_end,
         middle_end=middle_end,

@@ -31,11 +31,14 @@ class OptionStats:
 
 @dataclass(frozen=True, slots=True)
 class Respondents:
-    """The attempts that answered one question, sorted by score (so groups are slices).
+    """One question's column over the attempts, sorted by score (so groups are slices).
 
     Bottom group: ``[0, bottom_end)``, middle: ``[bottom_end, middle_end)``, top: the rest.
-    ``runs`` are the ``(start, end, score)`` runs of equal scores, or None when scores are
-    too varied for run-wise counting to pay off.
+    The columns may still hold ``skipped`` attempts that did not answer (negative codes,
+    0 points): counting by code ignores them and they add nothing to sums, which saves
+    copying every column with a blank in it. ``count`` and the group counts are of
+    respondents only. ``runs`` are the ``(start, end, score)`` runs of equal scores, or None
+    when scores are too varied for run-wise counting to pay off.
     """
 
     codes: Sequence[int]
@@ -43,9 +46,17 @@ class Respondents:
     scores: Sequence[float]
     bottom_end: int
     middle_end: int
+    count: int
+    bottom_count: int
+    middle_count: int
+    skipped: int
     score_sum: float
     score_sd: float
     runs: Sequence[tuple[int, int, float]] | None
+
+    @property
+    def top_count(self) -> int:
+        return self.count - self.middle_count - self.bottom_count
 
 
 def score_runs(
@@ -80,7 +91,8 @@ def _score_sums(respondents: Respondents, option_count: int) -> list[float]:
         return [sum(compress(scores, map(code.__eq__, codes))) for code in range(option_count)]
     sums = [0.0] * option_count
     for code, score in zip(codes, scores, strict=True):
-        sums[code] += score
+        if code >= 0:
+            sums[code] += score
     return sums
 
 
@@ -114,7 +126,7 @@ def option_statistics(
     earned full points. Options known from the report but never chosen are listed with 0.
     """
     codes = respondents.codes
-    n = len(codes)
+    n = respondents.count
     bottom_codes = codes[: respondents.bottom_end]
     top_codes = codes[respondents.middle_end :]
     sums = _score_sums(respondents, len(choices))

@@ -25,6 +25,8 @@ class Thresholds:
     alpha_gain_above: float = 0.01
     rare_option_below: float = 0.05
     min_respondents: int = 20
+    #: A distractor "attracts the top group" only if at least this many top students chose it.
+    min_top_choosers: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,12 @@ def _option_flags(option: OptionStats, item: ItemStats, t: Thresholds) -> list[F
                 f"“{label}” was chosen by {option.ratio:.0%} (< {t.rare_option_below:.0%}).",
             )
         )
-    if item.top_respondents and item.bottom_respondents and option.count:
+    if (
+        item.respondents >= t.min_respondents
+        and item.top_respondents
+        and item.bottom_respondents
+        and option.top >= t.min_top_choosers
+    ):
         top_share = option.top / item.top_respondents
         bottom_share = option.bottom / item.bottom_respondents
         if top_share > bottom_share:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress
@@ -26,6 +27,7 @@ class ScoreContext:
     #: Canvas's total: the attempt's score column (used for groups and point-biserial).
     scores: Sequence[float]
     score_sum: float
+    score_sumsq: float
     score_sd: float
     bottom_end: int
     middle_end: int
@@ -75,40 +77,51 @@ def _population_sd(total: float, total_sq: float, n: int) -> float:
     return math.sqrt(max(total_sq / n - (total / n) ** 2, 0.0)) if n else 0.0
 
 
-def _respondents(
-    codes: Sequence[int], points: Sequence[float], context: ScoreContext
-) -> Respondents:
-    """The attempts that answered, keeping score order; fast when everybody answered."""
-    if not codes or min(codes) >= 0:
-        return Respondents(
-            codes,
-            points,
-            context.scores,
-            context.bottom_end,
-            context.middle_end,
-            context.score_sum,
-            context.score_sd,
-            context.runs,
-        )
-    mask = list(map((0).__le__, codes))
-    scores = list(compress(context.scores, mask))
-    total = sum(scores)
+def _everyone(codes: Sequence[int], points: Sequence[float], c: ScoreContext) -> Respondents:
+    n = len(codes)
+    bottom, middle = c.bottom_end, c.middle_end - c.bottom_end
     return Respondents(
-        list(compress(codes, mask)),
-        list(compress(points, mask)),
-        scores,
-        sum(mask[: context.bottom_end]),
-        sum(mask[: context.middle_end]),
-        total,
-        _population_sd(total, sum(map(mul, scores, scores)), len(scores)),
-        score_runs(scores),
-    )
+        codes, points, c.scores, c.bottom_end, c.middle_end, n, bottom, middle, 0,
+        c.score_sum, c.score_sd, c.runs,
+    )  # fmt: skip
 
 
-def _share(points: Sequence[float], denominator: float) -> float | None:
-    if not points or denominator <= 0:
+def _respondents(codes: Sequence[int], points: Sequence[float], c: ScoreContext) -> Respondents:
+    """The attempts that answered, in score order; copies columns only in a rare case."""
+    if not codes or min(codes) >= 0:
+        return _everyone(codes, points, c)
+    skipped = list(compress(range(len(codes)), map((0).__gt__, codes)))
+    scores = c.scores
+    if not any(points[i] for i in skipped):
+        # blanks earned nothing: keep the columns, subtract the skipped attempts from sums
+        skipped_scores = [scores[i] for i in skipped]
+        n = len(codes) - len(skipped)
+        total = c.score_sum - sum(skipped_scores)
+        total_sq = c.score_sumsq - sum(map(mul, skipped_scores, skipped_scores))
+        in_bottom = bisect_left(skipped, c.bottom_end)
+        in_middle = bisect_left(skipped, c.middle_end) - in_bottom
+        return Respondents(
+            codes, points, scores, c.bottom_end, c.middle_end, n,
+            c.bottom_end - in_bottom, c.middle_end - c.bottom_end - in_middle, len(skipped),
+            total, _population_sd(total, total_sq, n), c.runs,
+        )  # fmt: skip
+    # a blank that still earned points (a manually graded question): copy the respondents
+    mask = list(map((0).__le__, codes))
+    kept_scores = list(compress(scores, mask))
+    total = sum(kept_scores)
+    bottom_end, middle_end = sum(mask[: c.bottom_end]), sum(mask[: c.middle_end])
+    return Respondents(
+        list(compress(codes, mask)), list(compress(points, mask)), kept_scores,
+        bottom_end, middle_end, len(kept_scores), bottom_end, middle_end - bottom_end, 0,
+        total, _population_sd(total, sum(map(mul, kept_scores, kept_scores)), len(kept_scores)),
+        score_runs(kept_scores),
+    )  # fmt: skip
+
+
+def _share(total: float, count: int, denominator: float) -> float | None:
+    if not count or denominator <= 0:
         return None
-    return sum(points) / (len(points) * denominator)
+    return total / (count * denominator)
 
 
 def item_statistics(
@@ -121,19 +134,19 @@ def item_statistics(
     """Statistics of one question over the analysed attempts (one column of the table)."""
     pp = question.points_possible
     r = _respondents(codes, points, context)
-    n = len(r.points)
-    everyone = n == len(codes)
-    not_shown = 0 if everyone else codes.count(-2)
+    n = r.count
+    not_shown = codes.count(-2) if n < len(codes) else 0
     full = r.points.count(pp) if pp > 0 else 0
-    dichotomous = pp > 0 and n > 0 and full + r.points.count(0.0) == n
+    # skipped attempts sit in the column with 0 points: they are not respondents' zeros
+    dichotomous = pp > 0 and n > 0 and full + r.points.count(0.0) - r.skipped == n
     if dichotomous:
         sum_x, sum_xx = pp * full, pp * pp * full
     else:
         sum_x, sum_xx = sum(r.points), sum(map(mul, r.points, r.points))
     sum_xs = sum(map(mul, r.points, r.scores))
     mean_points = sum_x / n if n else None
-    upper = _share(r.points[r.middle_end :], pp)
-    lower = _share(r.points[: r.bottom_end], pp)
+    upper = _share(sum(r.points[r.middle_end :]), r.top_count, pp)
+    lower = _share(sum(r.points[: r.bottom_end]), r.bottom_count, pp)
     if dichotomous:
         point_biserial = canvas_point_biserial(full, sum_xs / pp, n, r.score_sum, r.score_sd)
     else:
@@ -145,7 +158,10 @@ def item_statistics(
             sum_yy=(r.score_sd**2 + (r.score_sum / n) ** 2) * n if n else 0.0,
             sum_xy=sum_xs,
         )
-    matrix_sums = (sum_x, sum_xx) if everyone else (sum(points), sum(map(mul, points, points)))
+    if r.points is points:
+        matrix_sums = (sum_x, sum_xx)
+    else:
+        matrix_sums = (sum(points), sum(map(mul, points, points)))
     matrix_variance, matrix_covariance, item_rest = _matrix_terms(points, matrix_sums, context)
     correct = (
         set() if question.correct_options or not n else correct_codes(r.codes, r.points, pp, full)
@@ -159,9 +175,9 @@ def item_statistics(
         mean_points=mean_points,
         difficulty=mean_points / pp if mean_points is not None and pp > 0 else None,
         variance=max(sum_xx / n - (sum_x / n) ** 2, 0.0) if n else None,
-        top_respondents=n - r.middle_end,
-        middle_respondents=r.middle_end - r.bottom_end,
-        bottom_respondents=r.bottom_end,
+        top_respondents=r.top_count,
+        middle_respondents=r.middle_count,
+        bottom_respondents=r.bottom_count,
         upper_difficulty=upper,
         lower_difficulty=lower,
         discrimination=upper - lower if upper is not None and lower is not None else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from array import array
@@ -160,10 +161,7 @@ def parse_student_analysis(
             earned = _slow_points(raw_points, layout, line)
         answers = row[first:end:2]
         codes = encoder.encode(answers)
-        if BLANK in codes:
-            for q, code in enumerate(codes):
-                if code == BLANK and raw_points[q] == "":
-                    codes[q] = NOT_SHOWN
+        _mark_not_shown(codes, raw_points)
         score_cell = row[layout.score_col]
         scores.append(math.fsum(earned) if score_cell == "" else _number(score_cell, "score", line))
         attempts.append(_attempt(row, layout, line))
@@ -193,14 +191,15 @@ class _PointsReader:
     _LIMIT = 4096
 
     def __init__(self) -> None:
-        self._cache: dict[str, float] = {}
+        # blank points (question not shown) count as 0; the answer codes keep the difference
+        self._cache: dict[str, float] = {"": 0.0}
 
     def read(self, raw: list[str]) -> array[float] | None:
         """All cells numeric and finite (the common case) -> array; else None."""
         values = list(map(self._cache.get, raw))
         if None in values:
             if len(self._cache) > self._LIMIT:
-                self._cache.clear()
+                self._cache = {"": 0.0}
             for q, value in enumerate(values):
                 if value is None:
                     try:
@@ -211,6 +210,17 @@ class _PointsReader:
                         return None
                     self._cache[raw[q]] = values[q] = number
         return array("d", values)  # type: ignore[arg-type]  # no None is left
+
+
+def _mark_not_shown(codes: list[int], raw_points: list[str]) -> None:
+    """A blank answer with blank points: the question was not part of the attempt."""
+    q = 0
+    with contextlib.suppress(ValueError):  # index() raises when no blank is left
+        while True:
+            q = codes.index(BLANK, q)
+            if raw_points[q] == "":
+                codes[q] = NOT_SHOWN
+            q += 1
 
 
 def _slow_points(raw: list[str], layout: _Layout, line: int) -> array[float]:

@@ -93,3 +93,17 @@ def test_distractor_flags() -> None:
 
 def test_nobody_answered() -> None:
     assert _codes(replace(BASE, respondents=0)) == ["no_responses"]
+
+
+@pytest.mark.parametrize(
+    ("option", "respondents"),
+    [
+        (OptionStats("E", False, 1, 0.01, 1, 0, 0, 0.1), 100),  # one top student is noise
+        (OptionStats("E", False, 10, 0.1, 6, 2, 2, 0.1), 19),  # too few answers overall
+    ],
+)
+def test_distractor_attracting_top_needs_enough_evidence(
+    option: OptionStats, respondents: int
+) -> None:
+    item = replace(BASE, options=(BASE.options[0], option), respondents=respondents)
+    assert "distractor_attracts_top" not in _codes(item)

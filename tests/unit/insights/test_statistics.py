@@ -164,3 +164,22 @@ def test_no_attempts_gives_empty_statistics() -> None:
     assert insights.scores.mean is None
     assert insights.items[0].stats.difficulty is None
     assert insights.items[0].flags[0].code == "no_responses"
+
+
+def test_a_blank_that_earned_points_is_still_not_a_respondent() -> None:
+    # e.g. an essay left empty but graded by hand: Canvas still counts no answer
+    spec = QuizSpec(
+        [(1, "Essay", 2.0)],
+        [
+            Attempt(["long text"], [2.0], score=9),
+            Attempt([""], [1.0], score=7),
+            Attempt(["short"], [0.0], score=3),
+        ],
+    )
+    stats = analyse(_table(spec)).items[0].stats
+    assert (stats.respondents, stats.blank) == (2, 1)
+    assert stats.difficulty == pytest.approx(0.5)  # (2 + 0) / 2 respondents / 2 points
+    assert stats.dichotomous
+    # respondents' scores 9 and 3: SD 3; the full-credit one is 6 above the other; p = 1/2
+    assert stats.point_biserial == pytest.approx(1.0)
+    assert stats.matrix_variance == pytest.approx(2 / 3)  # over all three attempts: 2, 1, 0
