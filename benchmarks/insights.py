@@ -152,7 +152,8 @@ def main() -> int:
     rss = max(r["rss_mb"] for r in runs)
     print(f"memory: peak traced {traced['traced_mb']:.0f} MB, peak RSS {rss:.0f} MB")
     print(
-        f"check: {best['attempts']:.0f} attempts, KR-20 {best['alpha']:.3f}, mean {best['mean']:.1f}"
+        f"check: {best['attempts']:.0f} attempts, KR-20 {best['alpha']:.3f}, "
+        f"mean {best['mean']:.1f}"
     )
     # CPU time, not wall time, is held to the target: on a shared machine wall time measures
     # the neighbours. Both are printed.
