@@ -5,7 +5,8 @@
   closed after the test (with a screenshot of every open page when the test failed).
 - ``page``: a page in a context allowing all cookies; ``blocked_page``: a page in a context that
   blocks third-party cookies and every cookie of the tool (``CookiePolicy.BLOCK_TOOL``).
-- ``live_tool``: the tool served on 127.0.0.1 and registered in the ``emulator`` fixture.
+- ``live_tool``: the tool served on 127.0.0.1 and registered in the ``emulator`` fixture;
+  ``live_worker``: its job worker process (same database and queue).
 
 Without Chromium these tests skip locally and fail in CI (``CI=true``).
 """
@@ -22,7 +23,7 @@ from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwrigh
 
 from emulator.testing import LiveEmulator
 from tests.browser.harness import CHROMIUM, CookiePolicy, launch_context, screenshot
-from tests.support.live import LiveTool, register_tool
+from tests.support.live import LiveTool, LiveWorker, register_tool
 from tests.support.services import unavailable
 
 ContextFactory = Callable[..., BrowserContext]
@@ -89,9 +90,16 @@ def live_tool(emulator: LiveEmulator, tmp_path: Path) -> Iterator[LiveTool]:
     """The tool on 127.0.0.1, registered in the (``localhost``) emulator."""
     data = tmp_path / "tool"
     data.mkdir()
-    with LiveTool(data) as tool:
+    with LiveTool(data, huey_immediate=False) as tool:
         register_tool(tool, emulator.url)
         yield tool
+
+
+@pytest.fixture
+def live_worker(live_tool: LiveTool) -> Iterator[LiveWorker]:
+    """The tool's job worker process, so started reports advance as in the demo."""
+    with LiveWorker(live_tool) as worker:
+        yield worker
 
 
 @pytest.fixture

@@ -11,6 +11,9 @@ tool's ``flask platforms add`` command.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -60,6 +63,7 @@ class LiveTool:
         self._app: Flask | None = None
         self._server: BaseWSGIServer = make_server(host, 0, self._dispatch, threaded=True)
         self.url = f"http://{host}:{self._server.server_port}"
+        self.data_dir = data_dir
         self.settings = Settings(
             database_url=database_url or f"sqlite:///{data_dir / 'tool.db'}",
             secret_key="live-tool-secret-" + "k" * 32,
@@ -92,6 +96,75 @@ class LiveTool:
         db.engine.dispose()
 
     def __enter__(self) -> LiveTool:
+        return self.start()
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class LiveWorker:
+    """The tool's job worker (``flask --app app worker``) as a child process of the tests.
+
+    It reads the same database and Huey queue as ``tool`` (build that tool with
+    ``huey_immediate=False``), so jobs advance as they do in the demo and in production.
+    """
+
+    def __init__(self, tool: LiveTool, threads: int = 2) -> None:
+        if tool.settings.huey_immediate:
+            raise ValueError("a LiveWorker needs a LiveTool built with huey_immediate=False")
+        self.tool = tool
+        self.threads = threads
+        self.log_file = tool.data_dir / "worker.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def environment(self) -> dict[str, str]:
+        """What ``Settings.from_env`` turns into the tool's own settings."""
+        settings = self.tool.settings
+        env = {k: v for k, v in os.environ.items() if k not in {"TOOL_ENV", "REDIS_URL"}}
+        env.update(
+            DATABASE_URL=settings.database_url,
+            SECRET_KEY=settings.secret_key,
+            ENCRYPTION_KEYS=",".join(settings.encryption_keys),
+            TOOL_BASE_URL=settings.tool_base_url,
+            TOOL_INSTANCE_DIR=str(self.tool.data_dir),
+            PYTHONUNBUFFERED="1",
+        )
+        if settings.redis_url:
+            env["REDIS_URL"] = settings.redis_url
+        return env
+
+    def start(self) -> LiveWorker:
+        flask = Path(sys.executable).parent / "flask"
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(flask), "--app", "app", "worker", "--workers", str(self.threads)],
+                env=self.environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def log(self) -> str:
+        return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+
+    def __enter__(self) -> LiveWorker:
         return self.start()
 
     def __exit__(
