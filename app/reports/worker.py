@@ -240,6 +240,10 @@ def __getattr__(name: str) -> Any:
 @with_appcontext
 def worker_command(workers: int) -> None:
     """Run the report worker (``flask --app app worker``): polls due jobs until stopped."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     huey = init_app(app)
     huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
