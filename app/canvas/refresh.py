@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import redis
 from redis.exceptions import LockError, RedisError
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.canvas.errors import (
@@ -94,16 +95,23 @@ class RefreshCoordinator:
         Raises:
             CanvasAuthorizationRequired: no token, or Canvas revoked the refresh token
                 (the stored token is deleted first).
-            CanvasUnavailable: the token endpoint failed; the stored token is kept.
+            CanvasUnavailable: the token endpoint failed, or the lock could not be had in
+                time; the stored token is kept.
         """
         outcome: StoredToken | CanvasError
-        with (
-            self._exclusive(platform_id, canvas_user_id),
-            self._sessions() as session,
-            session.begin(),  # commits (deletions too) before an error is raised below
-        ):
-            row = self._lock_row(session, platform_id, canvas_user_id)
-            outcome = self._refresh_locked(session, row, rejected)
+        try:
+            with (
+                self._exclusive(platform_id, canvas_user_id),
+                self._sessions() as session,
+                session.begin(),  # commits (deletions too) before an error is raised below
+            ):
+                row = self._lock_row(session, platform_id, canvas_user_id)
+                outcome = self._refresh_locked(session, row, rejected)
+        except OperationalError as exc:  # e.g. SQLite's busy timeout while another refreshes
+            log.warning("canvas.token_refresh_lock_timeout")
+            raise CanvasUnavailable(
+                "The Canvas token could not be refreshed right now; try again."
+            ) from exc
         if isinstance(outcome, CanvasError):
             raise outcome
         return outcome

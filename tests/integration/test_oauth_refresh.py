@@ -8,10 +8,13 @@ from datetime import datetime
 
 import pytest
 import requests
+from sqlalchemy.orm import sessionmaker
 
 from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasAuthorizationRequired, CanvasError, CanvasUnavailable
-from app.canvas.refresh import REVOKED
+from app.canvas.factory import oauth_for_platform
+from app.canvas.refresh import REVOKED, RefreshCoordinator
+from app.db import make_engine
 from app.models.platform import Platform
 from emulator import faults
 from tests.integration.oauth_harness import CanvasWorld, canvas_world_fixture  # noqa: F401
@@ -159,3 +162,30 @@ def test_two_concurrent_refreshes_make_one_token_call(canvas: CanvasWorld) -> No
     )
     assert run_together([first, second]) == [TINA, TINA]
     assert refreshes(canvas) == 1
+
+
+def test_a_refresh_that_cannot_get_the_sqlite_lock_is_canvas_unavailable(
+    canvas: CanvasWorld,
+) -> None:
+    canvas.connected_client(TINA)
+    stored = canvas.stored(TINA)
+    assert stored is not None
+    impatient = make_engine(
+        canvas.settings.database_url, connect_args={"timeout": 0.2, "check_same_thread": False}
+    )
+    with canvas.db.session() as session:
+        platform = session.get(Platform, canvas.platform_id)
+        assert platform is not None
+        oauth = oauth_for_platform(platform, canvas.options())
+    coordinator = RefreshCoordinator(sessionmaker(impatient), canvas.box, oauth, now=canvas.now)
+    holder = canvas.db.engine.connect()
+    try:
+        holder.exec_driver_sql("BEGIN IMMEDIATE")  # someone else holds SQLite's write lock
+        with pytest.raises(CanvasUnavailable, match="could not be refreshed"):
+            coordinator.refresh(canvas.platform_id, TINA, stored.access_token)
+    finally:
+        holder.exec_driver_sql("ROLLBACK")
+        holder.close()
+        impatient.dispose()
+    assert refreshes(canvas) == 0
+    assert canvas.stored(TINA) == stored
