@@ -383,3 +383,25 @@ def test_report_timestamps_use_the_emulator_clock(frozen: LiveEmulator) -> None:
     store.clock.freeze(moment)
     report = _create(api_as(frozen, 3)).json()
     assert report["created_at"] == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_index_embeds_progress_and_file_like_the_controller(frozen: LiveEmulator) -> None:
+    # index exposes %w[file progress] (quiz_reports_controller.rb), in both formats.
+    api = api_as(frozen, 3)
+    created = _create(api).json()
+    listed = {r["report_type"]: r for r in api.get(REPORTS).json()}
+    assert listed["item_analysis"]["id"] == created["id"]
+    assert listed["item_analysis"]["progress"]["workflow_state"] == "queued"
+    assert "progress" not in listed["student_analysis"]
+    _finish(frozen)
+    jsonapi = {r["report_type"]: r for r in
+               api.get(REPORTS, headers=JSONAPI).json()["quiz_reports"]}
+    assert jsonapi["item_analysis"]["file"]["display_name"].endswith("Item Analysis Report.csv")
+    assert jsonapi["item_analysis"]["progress"]["completion"] == 100
+
+
+def test_jsonapi_create_with_form_fields(frozen: LiveEmulator) -> None:
+    response = api_as(frozen, 3).post(REPORTS, headers=JSONAPI,
+                                      data={"quiz_reports[][report_type]": "student_analysis"})
+    assert response.status_code == 200
+    assert response.json()["quiz_reports"][0]["report_type"] == "student_analysis"
