@@ -4,7 +4,8 @@
 - ``new_context(policy, tool_origin=None)``: a fresh Chromium profile under a cookie policy;
   closed after the test (with a screenshot of every open page when the test failed).
 - ``page``: a page in a context allowing all cookies; ``blocked_page``: a page in a context that
-  blocks third-party cookies and every cookie of the tool (``CookiePolicy.BLOCK_TOOL``).
+  blocks third-party cookies and every cookie of the tool inside Canvas
+  (``CookiePolicy.BLOCK_TOOL``).
 - ``live_tool``: the tool served on 127.0.0.1 and registered in the ``emulator`` fixture;
   ``live_worker``: its job worker process (same database and queue).
 
@@ -103,6 +104,9 @@ def live_worker(live_tool: LiveTool) -> Iterator[LiveWorker]:
 
 
 @pytest.fixture
-def blocked_page(new_context: ContextFactory, live_tool: LiveTool) -> Page:
-    """A page whose browser blocks third-party cookies and every cookie of the tool."""
-    return new_context(CookiePolicy.BLOCK_TOOL, tool_origin=live_tool.url).new_page()
+def blocked_page(new_context: ContextFactory, emulator: LiveEmulator, live_tool: LiveTool) -> Page:
+    """A page whose browser blocks third-party cookies and every cookie of the tool inside
+    Canvas, partitioned ones included (the tool's own popups keep first-party cookies)."""
+    return new_context(
+        CookiePolicy.BLOCK_TOOL, tool_origin=live_tool.url, canvas_origin=emulator.url
+    ).new_page()

@@ -47,12 +47,19 @@ class CookiePolicy(enum.Enum):
     BLOCK_THIRD_PARTY = "block_third_party"
     """Chromium's "block third-party cookies"; partitioned (CHIPS) cookies still work."""
     BLOCK_TOOL = "block_tool"
-    """Third-party cookies blocked and every cookie of the tool's origin refused, partitioned
-    ones too: a launch can then only succeed through LTI platform storage."""
+    """Third-party cookies blocked and every cookie of the tool's origin refused inside
+    Canvas (``canvas_origin``), partitioned ones too; as a top-level page (a popup) the tool
+    keeps first-party cookies. A launch can then only succeed through LTI platform storage.
+    Without ``canvas_origin`` the tool's cookies are refused everywhere."""
 
 
-def profile_preferences(policy: CookiePolicy, tool_origin: str | None = None) -> dict[str, Any]:
-    """The ``Default/Preferences`` content that puts Chromium under ``policy``."""
+def profile_preferences(
+    policy: CookiePolicy, tool_origin: str | None = None, canvas_origin: str | None = None
+) -> dict[str, Any]:
+    """The ``Default/Preferences`` content that puts Chromium under ``policy``.
+
+    A cookie content-setting key is ``"<cookie's site>,<top-level site>"``; ``2`` blocks.
+    """
     profile: dict[str, Any] = {
         "cookie_controls_mode": 0 if policy is CookiePolicy.ALLOW_ALL else 1,
         "block_third_party_cookies": policy is not CookiePolicy.ALLOW_ALL,
@@ -60,8 +67,9 @@ def profile_preferences(policy: CookiePolicy, tool_origin: str | None = None) ->
     if policy is CookiePolicy.BLOCK_TOOL:
         if not tool_origin:
             raise ValueError("CookiePolicy.BLOCK_TOOL needs the tool's origin")
+        embedder = canvas_origin.rstrip("/") if canvas_origin else "*"
         profile["content_settings"] = {
-            "exceptions": {"cookies": {f"{tool_origin.rstrip('/')},*": {"setting": 2}}}
+            "exceptions": {"cookies": {f"{tool_origin.rstrip('/')},{embedder}": {"setting": 2}}}
         }
     return {"profile": profile, "intl": {"accept_languages": "en-US,en"}}
 
@@ -72,13 +80,16 @@ def launch_context(
     policy: CookiePolicy = CookiePolicy.ALLOW_ALL,
     *,
     tool_origin: str | None = None,
+    canvas_origin: str | None = None,
     viewport: tuple[int, int] = (1280, 900),
     locale: str = "en-US",
 ) -> BrowserContext:
     """A headless Chromium with its own profile in ``user_data_dir`` under ``policy``."""
     default = user_data_dir / "Default"
     default.mkdir(parents=True, exist_ok=True)
-    (default / "Preferences").write_text(json.dumps(profile_preferences(policy, tool_origin)))
+    (default / "Preferences").write_text(
+        json.dumps(profile_preferences(policy, tool_origin, canvas_origin))
+    )
     context = playwright.chromium.launch_persistent_context(
         str(user_data_dir),
         executable_path=CHROMIUM,

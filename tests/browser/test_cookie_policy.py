@@ -75,7 +75,7 @@ def sites() -> Iterator[tuple[str, str]]:
 def _cookies_sent_back_to_framed_tool(
     new_context: ContextFactory, policy: CookiePolicy, canvas_url: str, tool_url: str
 ) -> dict[str, str]:
-    page = new_context(policy, tool_origin=tool_url).new_page()
+    page = new_context(policy, tool_origin=tool_url, canvas_origin=canvas_url).new_page()
     page.goto(f"{canvas_url}/")
     page.frame_locator("#tool").locator("#set").wait_for()
     frame = page.frames[1]
@@ -105,11 +105,33 @@ def test_block_tool_withholds_every_tool_cookie(
     assert sent == {}
 
 
+def test_block_tool_keeps_the_tools_first_party_cookies_in_a_popup(
+    new_context: ContextFactory, sites: tuple[str, str]
+) -> None:
+    canvas_url, tool_url = sites
+    context = new_context(CookiePolicy.BLOCK_TOOL, tool_origin=tool_url, canvas_origin=canvas_url)
+    page = context.new_page()
+    page.goto(f"{tool_url}/set")
+    page.goto(f"{tool_url}/echo")
+    assert json.loads(page.locator("body").inner_text()) == {"plain": "1", "partitioned": "1"}
+
+
+def test_block_tool_without_canvas_origin_refuses_the_tools_cookies_everywhere(
+    new_context: ContextFactory, sites: tuple[str, str]
+) -> None:
+    _canvas_url, tool_url = sites
+    page = new_context(CookiePolicy.BLOCK_TOOL, tool_origin=tool_url).new_page()
+    page.goto(f"{tool_url}/set")
+    page.goto(f"{tool_url}/echo")
+    assert json.loads(page.locator("body").inner_text()) == {}
+
+
 def test_block_tool_keeps_canvas_first_party_session(
     new_context: ContextFactory, sites: tuple[str, str]
 ) -> None:
     canvas_url, tool_url = sites
-    page = new_context(CookiePolicy.BLOCK_TOOL, tool_origin=tool_url).new_page()
+    context = new_context(CookiePolicy.BLOCK_TOOL, tool_origin=tool_url, canvas_origin=canvas_url)
+    page = context.new_page()
     page.goto(f"{canvas_url}/login")
     page.goto(f"{canvas_url}/whoami")
     assert json.loads(page.locator("body").inner_text()) == {"canvas_session": "first-party"}
