@@ -188,10 +188,15 @@ class CanvasRequester:
             if response.ok:
                 return response
             body = _read_error_body(response)
+            response.close()
             try:
                 raise _error_for(response.status_code, response.headers, body)
-            except CanvasTokenRejected:
-                if token is None or refreshed:
+            except CanvasTokenRejected as rejected:
+                if token is None:  # the storage host refused its own signed URL
+                    raise CanvasNotPermitted(
+                        rejected.message, canvas_status=rejected.canvas_status
+                    ) from None
+                if refreshed:
                     raise CanvasAuthorizationRequired(
                         "Canvas rejected the access token for this download."
                     ) from None

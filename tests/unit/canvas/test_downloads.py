@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from app.canvas.client import CanvasClient
-from app.canvas.errors import CanvasError, CanvasNotFound, CanvasUnavailable
-from tests.unit.canvas.conftest import BASE, UA
+from app.canvas.errors import (
+    CanvasError,
+    CanvasNotFound,
+    CanvasNotPermitted,
+    CanvasUnavailable,
+)
+from tests.unit.canvas.conftest import BASE, UA, RotatingTokens
 from tests.unit.canvas.fakes import Answer, FakeCanvas
 
 VERIFIER = f"{BASE}/files/5/download"
@@ -95,3 +100,26 @@ def test_a_stream_broken_midway_raises_canvas_unavailable(
     with pytest.raises(CanvasUnavailable, match="interrupted"):
         drain()
     assert 0 < len(received) < len(CSV)
+
+
+def test_download_refreshes_a_rejected_token_once_on_canvas(
+    canvas: CanvasClient, fake: FakeCanvas, tokens: RotatingTokens
+) -> None:
+    expired = Answer(
+        401, {"errors": [{"message": "Expired access token."}]}, {"WWW-Authenticate": "Bearer"}
+    )
+    fake.script("GET", VERIFIER, expired, Answer(200, b"ok"))
+    with canvas.open_download(VERIFIER) as chunks:
+        assert b"".join(chunks) == b"ok"
+    assert tokens.refreshes == 1
+    assert [s.headers["Authorization"] for s in fake.sent] == ["Bearer token-1", "Bearer token-2"]
+
+
+def test_storage_refusals_do_not_trigger_a_refresh(
+    canvas: CanvasClient, fake: FakeCanvas, tokens: RotatingTokens
+) -> None:
+    fake.script("GET", VERIFIER, Answer(302, "", {"Location": STORAGE}))
+    fake.script("GET", STORAGE, Answer(401, "Unauthorized", {"WWW-Authenticate": "Bearer"}))
+    with pytest.raises(CanvasNotPermitted), canvas.open_download(VERIFIER):
+        pass
+    assert tokens.refreshes == 0
