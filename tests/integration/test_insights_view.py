@@ -175,3 +175,16 @@ def test_non_quiz_reports_have_no_insights(world: World) -> None:
     page = tina.get(f"/insights/jobs/{job_id}")
     assert page.status_code == 404
     assert "quiz reports only" in page.text
+
+
+def test_unreadable_report_is_explained_with_its_line(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    job = world.job(job_id)
+    assert job.file_id is not None
+    attachment = world.live.emulator.store.attachments[job.file_id]
+    header = attachment.data.splitlines()[0]
+    attachment.data = header + b"\nonly,three,fields\n"
+    page = tina.get(f"/insights/jobs/{job_id}")
+    assert page.status_code == 422
+    assert "line 2" in page.text
