@@ -477,8 +477,9 @@ def can_abort(job: Job) -> bool:
     if family is Family.ACCOUNT:
         return job.canvas_state == "running"
     if family is Family.QUIZ:
-        # Canvas aborts queued or failed generations only (DELETE → 422 while running).
-        return status is not JobStatus.COMPLETE and job.canvas_state in {"queued", "failed"}
+        # Canvas aborts a queued generation only (DELETE → 422 while running); a failed
+        # one is removed with "delete" (also a DELETE → 204).
+        return status in LIVE and job.canvas_state == "queued"
     if family is Family.NEW_QUIZ:
         return status in {*LIVE, JobStatus.STALE}
     return False
@@ -561,13 +562,8 @@ def delete_job(
                 job.report_type,
                 observe.require_id(job.canvas_report_id, "report"),
             )
-        elif family is Family.QUIZ and status_of(job) is JobStatus.COMPLETE:
-            # DELETE on a generated quiz report removes its file (204).
-            client.abort_quiz_report(
-                observe.require_id(job.canvas_course_id, "course"),
-                observe.require_id(job.canvas_quiz_id, "quiz"),
-                observe.require_id(job.canvas_report_id, "report"),
-            )
+        elif family is Family.QUIZ and status_of(job) is not JobStatus.ABORTED:
+            detail += _delete_quiz_report(client, job)
         else:
             detail += " " + _("(removed from this tool; Canvas has no delete for it)")
     except CanvasNotFound:
@@ -578,6 +574,28 @@ def delete_job(
     audit.record(session, launch, audit.Action.DELETE, now, job=job)
     session.flush()
     return job
+
+
+def _delete_quiz_report(client: CanvasClient, job: Job) -> str:
+    """Canvas's quiz report DELETE: removes a generated file or a failed generation (204).
+
+    A generation stuck at ``running`` cannot be removed (422); a stale job then leaves
+    only this tool's list.
+
+    Raises:
+        CanvasUnprocessable: Canvas refused and the job is not stale.
+    """
+    try:
+        client.abort_quiz_report(
+            observe.require_id(job.canvas_course_id, "course"),
+            observe.require_id(job.canvas_quiz_id, "quiz"),
+            observe.require_id(job.canvas_report_id, "report"),
+        )
+    except CanvasUnprocessable:
+        if status_of(job) is not JobStatus.STALE:
+            raise
+        return " " + _("(still generating in Canvas; removed from this tool)")
+    return ""
 
 
 def _cancel_stuck_progress(client: CanvasClient, job: Job) -> None:

@@ -152,6 +152,22 @@ def test_failed_quiz_report_is_reported_and_retried(world: World) -> None:
     assert world.job(job.id).status == JobStatus.COMPLETE
 
 
+def test_failed_quiz_report_is_removed_in_canvas_by_delete(world: World) -> None:
+    faults.add_report_fault(world.live.emulator, "quiz_report", "fail")
+    tina = teacher(world)
+    tina.post(f"/reports/quiz/{MIDTERM}", {"report_type": "student_analysis"})
+    world.run_until_settled()
+    [job] = world.jobs()
+    assert job.status == JobStatus.FAILED
+    assert tina.api(f"/api/jobs/{job.id}").json["can_abort"] is False
+    removed = tina.post(f"/reports/jobs/{job.id}/delete", headers=JSON)
+    assert removed.status_code == 200, removed.text
+    canvas = api_as(world.live, TINA).get(
+        f"/api/v1/courses/{BIO}/quizzes/{MIDTERM}/reports/{job.canvas_report_id}"
+    )
+    assert canvas.json().get("progress_url") is None  # Canvas dropped the failed generation
+
+
 # ---------------------------------------------------------------- New Quizzes
 
 
@@ -257,3 +273,18 @@ def test_quiz_landing_links_the_launched_quiz(world: World) -> None:
     assert f"/reports/quiz/{MIDTERM}?lt=" in page.text
     quiz_page = tina.get(f"/reports/quiz/{MIDTERM}")
     assert "Include all attempts" in quiz_page.text
+
+
+def test_queued_quiz_report_is_aborted(world: World) -> None:
+    tina = teacher(world)
+    tina.post(f"/reports/quiz/{MIDTERM}", {"report_type": "item_analysis"})
+    [job] = world.jobs()
+    assert job.canvas_state == "queued"  # the clock has not moved: Canvas has not started it
+    aborted = tina.post(f"/reports/jobs/{job.id}/abort", headers=JSON)
+    assert aborted.status_code == 200, aborted.text
+    assert aborted.json["status"] == "aborted"
+    canvas = api_as(world.live, TINA).get(
+        f"/api/v1/courses/{BIO}/quizzes/{MIDTERM}/reports/{job.canvas_report_id}"
+    )
+    assert canvas.json().get("progress_url") is None
+    assert "file" not in canvas.json()
