@@ -594,7 +594,7 @@ def _delete_quiz_report(client: CanvasClient, job: Job) -> str:
     except CanvasUnprocessable:
         if status_of(job) is not JobStatus.STALE:
             raise
-        return " " + _("(still generating in Canvas; removed from this tool)")
+        return " " + str(_("(still generating in Canvas; removed from this tool)"))
     return ""
 
 
