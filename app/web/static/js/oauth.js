@@ -6,6 +6,8 @@
  */
 (function () {
   "use strict";
+  if (window.canvasReportsOAuthLoaded) return; // the partial may be included more than once
+  window.canvasReportsOAuthLoaded = true;
 
   var MESSAGE_TYPE = "canvas-reports:oauth";
 
