@@ -113,6 +113,27 @@ def start_login(
     )
 
 
+NEW_WINDOW_PARAMS = (
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "lti_message_hint",
+    "client_id",
+    "lti_deployment_id",
+)
+
+
+def new_window_params(params: Mapping[str, str]) -> dict[str, str]:
+    """Login parameters for a retry in a top-level tab (first-party cookies, no storage).
+
+    Canvas's ``lti_message_hint`` is still unused at this point (the page has not gone to the
+    auth URL), so the same login can run once more in the new tab.
+    """
+    chosen = {name: params[name] for name in NEW_WINDOW_PARAMS if params.get(name)}
+    chosen["lti1p3_new_window"] = "1"
+    return chosen
+
+
 def _query_value(url: str, name: str) -> str:
     values = parse_qs(urlsplit(url).query).get(name, [""])
     return values[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -27,7 +28,7 @@ from app.lti.launch import (
     hold_pending,
     release_pending,
 )
-from app.lti.login import start_login
+from app.lti.login import new_window_params, start_login
 from app.lti.registrations import platform_origins
 from app.lti.runtime import LtiRuntime
 
@@ -70,6 +71,7 @@ def login() -> ResponseReturnValue:
         state=result.state,
         nonce=result.nonce,
         storage_target=result.storage_target,
+        new_window_url=url_for("lti.login") + "?" + urlencode(new_window_params(_params())),
     )
     return result.apply_cookies(current_app.make_response(page))
 

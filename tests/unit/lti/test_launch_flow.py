@@ -166,3 +166,20 @@ def test_launch_without_cookie_or_storage_is_refused(
     assert response.status_code == 400
     assert "does not match this browser" in response.get_data(as_text=True)
     assert snapshot() == before
+
+
+def test_storage_login_page_offers_new_tab_retry(
+    client: FlaskClient, canvas: fakes.FakeCanvas
+) -> None:
+    _, _, response = fakes.login(client, lti_storage_target="post_message_forwarding")
+    html = response.get_data(as_text=True)
+    match = re.search(r'href="(/lti/login\?[^"]+)" target="_blank"', html)
+    assert match
+    url = match.group(1).replace("&amp;", "&")
+    query = parse_qs(urlsplit(url).query)
+    assert query["lti1p3_new_window"] == ["1"]
+    assert query["lti_message_hint"] == ["msg-hint"]
+    assert "lti_storage_target" not in query
+    retry = client.get(url)  # the new tab: a plain redirect with a first-party cookie
+    assert retry.status_code == 302
+    assert retry.headers["Location"].startswith(fakes.AUTH_LOGIN_URL)

@@ -1,8 +1,9 @@
 """The platform-storage JavaScript in Chromium, for each way Canvas may (not) answer.
 
-The journeys in ``tests/browser`` cover the normal case; these pin the fallbacks of
-``lti.js``: no sibling ``post_message_forwarding`` frame (the Rich Content Editor: the
-parent window answers) and no answer at all (Canvas mobile apps: only a cookie can help).
+Part of the launch work. The smoke journeys cover the normal case; these pin the fallbacks
+of ``lti.js``/``lti-login.js``: no sibling ``post_message_forwarding`` frame (the Rich Content
+Editor: the parent window answers) and no answer at all (Canvas mobile apps: only a cookie
+can help, else the login offers a new tab).
 """
 
 from __future__ import annotations
@@ -13,22 +14,15 @@ from playwright.sync_api import Page, expect
 from emulator.lti.options import set_storage_mode
 from emulator.testing import LiveEmulator
 from tests.browser.canvas import act_as, open_course_tool
-from tests.browser.conftest import (  # noqa: F401 - fixtures used by the tests below
-    blocked_page,
-    live_tool,
-    new_context,
-    page,
-    playwright_driver,
-)
 from tests.support.live import LiveTool
 
 pytestmark = pytest.mark.browser
 
 
 def test_parent_window_answers_when_the_storage_frame_is_absent(
-    blocked_page: Page,  # noqa: F811
+    blocked_page: Page,
     emulator: LiveEmulator,
-    live_tool: LiveTool,  # noqa: F811
+    live_tool: LiveTool,
 ) -> None:
     set_storage_mode(emulator.emulator, "absent")
     act_as(blocked_page, emulator.url, "Tina")
@@ -38,9 +32,9 @@ def test_parent_window_answers_when_the_storage_frame_is_absent(
 
 
 def test_silent_platform_falls_back_to_the_state_cookie(
-    page: Page,  # noqa: F811
+    page: Page,
     emulator: LiveEmulator,
-    live_tool: LiveTool,  # noqa: F811
+    live_tool: LiveTool,
 ) -> None:
     set_storage_mode(emulator.emulator, "silent")
     act_as(page, emulator.url, "Tina")
@@ -48,13 +42,17 @@ def test_silent_platform_falls_back_to_the_state_cookie(
     expect(tool.get_by_test_id("launch-facts")).to_contain_text("Tina Teacher")
 
 
-def test_no_cookie_and_no_storage_shows_a_clear_error(
-    blocked_page: Page,  # noqa: F811
+def test_no_cookie_and_no_storage_offers_a_new_tab(
+    blocked_page: Page,
     emulator: LiveEmulator,
-    live_tool: LiveTool,  # noqa: F811
+    live_tool: LiveTool,
 ) -> None:
     set_storage_mode(emulator.emulator, "silent")
     act_as(blocked_page, emulator.url, "Tina")
     tool = open_course_tool(blocked_page, "Biology 101")
-    expect(tool.locator("#lti-launch-error")).to_be_visible(timeout=15_000)
-    expect(tool.locator("#lti-launch-error")).to_contain_text("Reload the page in Canvas")
+    link = tool.get_by_role("link", name="Open Canvas Reports in a new tab")
+    expect(link).to_be_visible(timeout=15_000)
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/lti/login?")
+    assert "lti1p3_new_window=1" in href
+    assert "lti_storage_target" not in href
