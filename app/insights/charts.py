@@ -13,6 +13,12 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _label(text: str, correct: bool) -> str:
+    """Chart axis label: shortened, the correct answer marked (the tables say it in words)."""
+    short = text if len(text) <= 60 else text[:59] + "…"
+    return f"{short} ✓" if correct else short
+
+
 def _share(count: int, of: int) -> float:
     return round(100 * count / of, 1) if of else 0.0
 
@@ -33,7 +39,7 @@ def quiz_charts(insights: QuizInsights) -> dict[str, Any]:
                 }
             )
         options[str(index)] = {
-            "labels": [o.text[:60] for o in s.options],
+            "labels": [_label(o.text, o.correct) for o in s.options],
             "top": [_share(o.top, s.top_respondents) for o in s.options],
             "middle": [_share(o.middle, s.middle_respondents) for o in s.options],
             "bottom": [_share(o.bottom, s.bottom_respondents) for o in s.options],
@@ -70,7 +76,7 @@ def reported_charts(
         counted = [o for o in item.options if o.count is not None]
         if counted:
             options[str(index)] = {
-                "labels": [o.label[:60] for o in counted],
+                "labels": [_label(o.label, o.correct is True) for o in counted],
                 "counts": [o.count for o in counted],
             }
     return {"scatter": scatter, "options": options, "thresholds": _thresholds(thresholds)}

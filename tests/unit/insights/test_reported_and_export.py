@@ -47,7 +47,7 @@ def test_chart_data_matches_the_statistics() -> None:
     assert [p["x"] for p in data["scatter"]] == [0.75, 0.5, 0.25]
     # question 3: answers X (top 1/1), Y (middle 2/2), Z (bottom 1/1) as percent of group
     assert data["options"]["2"] == {
-        "labels": ["X", "Y", "Z"],
+        "labels": ["X ✓", "Y", "Z"],
         "top": [100.0, 0.0, 0.0],
         "middle": [0.0, 100.0, 0.0],
         "bottom": [0.0, 0.0, 100.0],
@@ -63,7 +63,7 @@ def test_canvas_item_analysis_becomes_reported_items_with_d() -> None:
     assert [r["question_id"] for r in rows] == ["7", "8"]
     chart = reported_charts(reported)
     assert len(chart["scatter"]) == 2
-    assert chart["options"]["0"] == {"labels": ["Correct answer"], "counts": [3]}
+    assert chart["options"]["0"] == {"labels": ["Correct answer ✓"], "counts": [3]}
 
 
 def _item(**changes: object) -> ReportedItem:
