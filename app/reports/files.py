@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
+from typing import IO
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
 from app.errors import NotFound
+from app.models.job import Job
 from app.models.launch import Launch
 from app.reports import audit
-from app.reports.access import get_job, require_account_admin
+from app.reports.access import get_job, require_account_admin, visible_jobs
 from app.reports.observe import file_info
 from app.reports.status import JobStatus
 
@@ -94,4 +98,55 @@ def open_account_report_file(
         size=info.size,
         content_type=info.content_type or "application/octet-stream",
         chunks=chunks,
+    )
+
+
+_CHUNK = 64 * 1024
+_SPOOL_LIMIT = 8 * 1024 * 1024  # larger groups spill to a temporary file
+
+
+def open_group_zip(
+    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
+) -> JobFile:
+    """The files of a split run (jobs sharing a group key) as one zip, in run order.
+
+    Raises:
+        NotFound: no visible job, not part of a group, or no finished file in it.
+    """
+    job = get_job(session, launch, job_id)
+    if not job.group_key:
+        raise NotFound(_("This report was not split into several runs."))
+    members = [
+        member
+        for member in session.scalars(
+            visible_jobs(launch).where(Job.group_key == job.group_key).order_by(Job.id)
+        )
+        if member.status == JobStatus.COMPLETE.value and member.file_url
+    ]
+    if not members:
+        raise NotFound(_("None of these runs has a file yet."))
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for index, member in enumerate(members, start=1):
+            name = f"{index:02d}_{member.file_name or f'report-{member.id}'}"
+            with (
+                archive.open(name, "w") as entry,
+                client.open_download(member.file_url or "") as chunks,
+            ):
+                for chunk in chunks:
+                    entry.write(chunk)
+            audit.record(session, launch, audit.Action.DOWNLOAD, now, job=member, detail=name)
+    size = spool.tell()
+    spool.seek(0)
+
+    def stream() -> Iterator[bytes]:
+        with spool:
+            while chunk := spool.read(_CHUNK):
+                yield chunk
+
+    return JobFile(
+        name=f"{job.report_type}_{job.group_key[:8]}.zip",
+        size=size,
+        content_type="application/zip",
+        chunks=stream(),
     )

@@ -245,6 +245,14 @@ def download(job_id: int) -> ResponseReturnValue:
     return _stream(opened)
 
 
+@bp.get("/reports/jobs/<int:job_id>/group.zip")
+@launch_required
+def download_group(job_id: int) -> ResponseReturnValue:
+    opened = files.open_group_zip(request_session(), _client(), current_launch(), job_id, _now())
+    request_session().commit()
+    return _stream(opened)
+
+
 def _stream(opened: files.JobFile) -> Response:
     safe_name = opened.name.replace('"', "").replace("\r", "").replace("\n", "")
     response = Response(stream_with_context(opened.chunks), mimetype=opened.content_type)

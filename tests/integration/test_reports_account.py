@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -155,6 +157,14 @@ def test_long_range_is_split_into_two_week_runs_offered_together(world: World) -
     page = ada.get(f"/reports/jobs/{jobs[0].id}")
     assert page.status_code == 200
     assert len(re.findall(r'class="report-download"', page.text)) == 3
+    bundle = ada.get(f"/reports/jobs/{jobs[1].id}/group.zip")
+    assert bundle.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(bundle.data)) as archive:
+        names = archive.namelist()
+        assert [name[:3] for name in names] == ["01_", "02_", "03_"]
+        for name, job in zip(names, world.jobs(), strict=True):
+            report = store.account_reports[job.canvas_report_id]
+            assert archive.read(name) == store.attachments[report.attachment_id].data
 
 
 def test_history_merges_canvas_index_with_our_rows(world: World) -> None:
