@@ -1,0 +1,79 @@
+"""``CANVAS_SCOPES`` is complete: with a key that enforces exactly those scopes, every client
+method works; a scope the key lacks gives ``CanvasNotPermitted`` with Canvas's message."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.canvas.client import CanvasClient
+from app.canvas.errors import CanvasNotPermitted
+from tests.integration.oauth_harness import CanvasWorld, canvas_world_fixture  # noqa: F401
+
+ADA, TINA = 1, 3
+
+
+def scope_the_key(canvas: CanvasWorld, scopes: list[str]) -> None:
+    store = canvas.live.emulator.store
+    with store.lock:
+        key = next(
+            k
+            for k in store.developer_keys.values()
+            if k.client_id == canvas.registration["api_client_id"]
+        )
+        key.require_scopes = True
+        key.scopes = scopes
+
+
+def exercise_everything(canvas: CanvasWorld, ada: CanvasClient, tina: CanvasClient) -> None:
+    ada.get_self()
+    ada.list_accounts()
+    ada.list_sub_accounts(1)
+    ada.list_terms(1)
+    ada.list_courses(1)
+    ada.list_available_reports(1)
+    report = ada.start_account_report(1, "grade_export_csv", {})
+    ada.list_account_reports(1, "grade_export_csv")
+    canvas.advance(0.2)
+    ada.abort_account_report(1, "grade_export_csv", report.id)
+    again = ada.start_account_report(1, "grade_export_csv", {})
+    canvas.advance(2)
+    done = ada.get_account_report(1, "grade_export_csv", again.id)
+    assert done.attachment is not None
+    ada.get_file(done.attachment.id)
+    ada.delete_account_report(1, "grade_export_csv", again.id)
+    tina.list_quizzes(101)
+    tina.list_assignments(101)
+    course_report = tina.start_course_report(101, "course_pace_docx", {"section_ids": []})
+    tina.get_course_report(101, "course_pace_docx", course_report.id)
+    tina.last_course_report(101, "course_pace_docx")
+    quiz_report = tina.create_quiz_report(101, 201, "student_analysis")
+    tina.list_quiz_reports(101, 201)
+    tina.get_quiz_report(101, 201, quiz_report.id, json_api=True)
+    tina.abort_quiz_report(101, 201, quiz_report.id)
+    progress = tina.create_new_quiz_report(101, 301, "student_analysis", "csv")
+    tina.get_progress(progress.id)
+    tina.cancel_progress(progress.id)
+
+
+def test_every_method_works_with_exactly_the_configured_scopes(canvas: CanvasWorld) -> None:
+    scope_the_key(canvas, list(canvas.settings.canvas_scopes))
+    exercise_everything(canvas, canvas.connected_client(ADA), canvas.connected_client(TINA))
+
+
+def test_a_missing_scope_is_not_permitted_with_canvas_message(canvas: CanvasWorld) -> None:
+    scopes = [s for s in canvas.settings.canvas_scopes if s != "url:GET|/api/v1/progress/:id"]
+    scope_the_key(canvas, scopes)
+    settings = canvas.settings.with_overrides(canvas_scopes=tuple(scopes))
+    canvas.app.extensions["settings"] = settings
+    tina = canvas.connected_client(TINA)
+    progress = tina.create_new_quiz_report(101, 301, "student_analysis", "csv")
+    with pytest.raises(CanvasNotPermitted, match="Insufficient scopes"):
+        tina.get_progress(progress.id)
+
+
+def test_newer_canvas_403_for_unauthorized_is_not_permitted(canvas: CanvasWorld) -> None:
+    canvas.live.emulator.settings.auth_error_403 = True
+    tina = canvas.connected_client(TINA)
+    with pytest.raises(CanvasNotPermitted, match="not authorized") as caught:
+        tina.list_available_reports(1)
+    assert caught.value.canvas_status == 403
