@@ -54,8 +54,9 @@ def test_incomplete_fill_in_multiple_blanks() -> None:
                    [Answer(21, "bar", 100, extra={"blank_id": "ans0"}),
                     Answer(22, "baz", 100, extra={"blank_id": "ans1"})])
     essay = question(3, "essay_question")
-    responses = {3: {"text": ""}, 1: {"answer_for_ans0": "", "points": 0.0},
-                 2: {"answer_for_ans0": "", "answer_for_ans1": "baz", "points": 0.5}}
+    responses: dict[int, dict[str, Any]] = {
+        3: {"text": ""}, 1: {"answer_for_ans0": "", "points": 0.0},
+        2: {"answer_for_ans0": "", "answer_for_ans1": "baz", "points": 0.5}}
     row = _last_row([essay, one, two], responses)
     assert len(row) == 16
     assert row[11] == ",baz"
