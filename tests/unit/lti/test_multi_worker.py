@@ -10,10 +10,11 @@ from flask import Flask
 
 from app import create_app
 from app.config import Settings
+from app.db import Base
 from app.lti.platform_keys import PlatformKeySet
 from app.lti.runtime import LtiRuntime
 from tests.unit.lti import fakes
-from tests.unit.lti.conftest import count_launches
+from tests.unit.lti.conftest import count_launches, install_canvas, install_clock
 
 
 @pytest.fixture
@@ -73,3 +74,27 @@ def test_a_nonce_is_accepted_by_only_one_worker(
         statuses.append(client.post("/lti/launch", data=data).status_code)
     assert sorted(statuses) == [303, 400]
     assert count_launches(app) == 1
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgres(fresh_postgres_url: str, settings: Settings) -> None:
+    pg_settings = settings.with_overrides(database_url=fresh_postgres_url)
+    workers = [create_app(pg_settings), create_app(pg_settings)]
+    Base.metadata.create_all(workers[0].extensions["db"].engine)
+    try:
+        install_clock(workers[0])
+        canvas = install_canvas(workers[0])
+        runtime: LtiRuntime = workers[1].extensions["lti"]
+        runtime.keys = PlatformKeySet(runtime.store, canvas, runtime.now)  # type: ignore[arg-type]
+        state, nonce, _ = fakes.login(workers[0].test_client())
+        data = {"id_token": canvas.sign(canvas.claims(nonce)), "state": state}
+        statuses = []
+        for worker in (workers[1], workers[0]):
+            client = worker.test_client()
+            client.set_cookie(f"lti1p3-{state}", state)
+            statuses.append(client.post("/lti/launch", data=data).status_code)
+        assert statuses == [303, 400]
+        assert count_launches(workers[0]) == 1
+    finally:
+        for worker in workers:
+            worker.extensions["db"].engine.dispose()
