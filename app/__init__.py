@@ -34,7 +34,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from app import cli, i18n, web  # noqa: PLC0415 - blueprints import app modules lazily
 
     app.extensions["lti"] = build_runtime(
-        settings, database.sessions, lambda: app.extensions["clock"]()  # noqa: PLW0108 - late-bound
+        settings,
+        database.sessions,
+        lambda: app.extensions["clock"](),  # noqa: PLW0108 - late-bound
     )
     i18n.init_app(app)
     web.init_app(app)
