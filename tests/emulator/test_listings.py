@@ -106,3 +106,21 @@ def test_pagination_defaults_caps_and_hides_the_token(emulator: LiveEmulator) ->
     assert [c["id"] for c in with_param.json()] == [101]
     assert "access_token" not in with_param.headers["Link"]
     assert "search_term=bio" in with_param.headers["Link"]
+
+
+def test_invalid_paging_values_fall_back_to_defaults(emulator: LiveEmulator) -> None:
+    api = api_as(emulator, 1)
+    for bad in ("abc", "0", "-3"):
+        response = api.get("/api/v1/accounts/1/courses", params={"per_page": bad, "page": bad})
+        assert response.status_code == 200
+        rels = links(response.headers["Link"])
+        assert rels["current"].endswith("page=1&per_page=10")
+
+
+def test_unknown_references_are_404(emulator: LiveEmulator) -> None:
+    api = api_as(emulator, 1)
+    assert api.get("/api/v1/users/nobody").status_code == 404
+    assert api.get("/api/v1/accounts/sis_account_id:NOPE/terms").status_code == 404
+    assert api.get("/api/v1/courses/sis_course_id:NOPE").status_code == 404
+    assert api.get("/api/v1/courses/sis_course_id:BIO101-FA26").json()["id"] == 101
+    assert api.get("/api/v1/accounts/sis_account_id:ARTS").json()["id"] == 3

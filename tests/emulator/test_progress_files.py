@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
+from emulator.api import files
 from emulator.api.files import create_attachment, file_json, storage_base_url, storage_hits
 from emulator.api.progress import create_progress, progress_json
 from emulator.testing import LiveEmulator
@@ -144,3 +146,23 @@ def test_account_file_url_with_a_browser_session(frozen: LiveEmulator) -> None:
     assert student.get(account_url, allow_redirects=False, timeout=10).status_code == 401
     assert session.get(f"{frozen.url}/accounts/2/files/{attachment.id}/download",
                        allow_redirects=False, timeout=10).status_code == 404
+
+
+def test_cancel_message_from_a_json_body(frozen: LiveEmulator) -> None:
+    progress = create_progress(frozen.emulator.store, "Account", 1, "job", 1)
+    body = api_as(frozen, 1).post(f"/api/v1/progress/{progress.id}/cancel",
+                                  json={"message": "from json"}).json()
+    assert body["message"] == "from json"
+
+
+def test_expired_or_dangling_storage_urls(frozen: LiveEmulator,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    attachment = attach(frozen)
+    location = requests.get(file_json(frozen.emulator, attachment)["url"],
+                            allow_redirects=False, timeout=10).headers["Location"]
+    monkeypatch.setattr(files, "STORAGE_URL_TTL_SECONDS", -1)
+    expired = requests.get(location, timeout=10)
+    assert (expired.status_code, expired.text) == (403, "Request has expired")
+    monkeypatch.undo()
+    del frozen.emulator.store.attachments[attachment.id]
+    assert requests.get(location, timeout=10).status_code == 404

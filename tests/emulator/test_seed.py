@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import asdict
 
 import pytest
 
 from emulator.seed import SIZES, seed_store
-from emulator.store import Store
+from emulator.store import DeveloperKey, Store
 
 
 def seeded(size: str = "small", seed: int = 42) -> Store:
@@ -86,10 +87,13 @@ def test_sizes_scale_students() -> None:
 
 
 def test_small_seed_is_fast() -> None:
-    seeded()  # warm imports
-    started = time.perf_counter()
-    seeded()
-    assert time.perf_counter() - started < 0.1
+    """Well under 100 ms; best of five, since the machine is shared and timings are noisy."""
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        seeded()
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.1
 
 
 def test_unknown_size_is_refused() -> None:
@@ -103,3 +107,30 @@ def test_reseed_restarts_runtime_sequences() -> None:
     assert store.next_id("attachment") >= 2001
     seed_store(store, 42, "small")
     assert store.next_id("account_report") == 1
+
+
+def test_seeding_without_the_quiz_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(name: str) -> None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    store = seeded()
+    assert store.quizzes == {}
+    assert 101 in store.courses
+
+
+def test_a_broken_quiz_module_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(name: str) -> None:
+        raise ModuleNotFoundError("No module named 'numpyy'", name="numpyy")
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    with pytest.raises(ModuleNotFoundError, match="numpyy"):
+        seeded()
+
+
+def test_developer_key_ids_continue_after_a_reseed() -> None:
+    store = seeded()
+    store.developer_keys[7] = DeveloperKey(7, "10000000000007", "api", "kept")
+    seed_store(store, 42, "small")
+    assert 7 in store.developer_keys
+    assert store.next_id("developer_key") == 8

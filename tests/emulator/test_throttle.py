@@ -119,3 +119,11 @@ def test_legacy_403(legacy_emulator: LiveEmulator) -> None:
     refused = api.get("/api/v1/users/self")
     assert refused.status_code == 403
     assert refused.text == "403 Forbidden (Rate Limit Exceeded)"
+
+
+def test_a_request_that_dies_still_gets_its_reservation_back(frozen: LiveEmulator) -> None:
+    with frozen.app.test_request_context("/api/v1/users/self"):
+        assert throttle.begin("crash") is None
+        assert throttle.remaining(frozen.emulator, "crash") == 650.0
+    # the context was torn down without ``finish`` (as after an unhandled exception)
+    assert throttle.remaining(frozen.emulator, "crash") == 700.0
