@@ -119,6 +119,9 @@ class CanvasOAuth:
                     grant_type="authorization_code",
                     code=code,
                     redirect_uri=self.config.redirect_uri,
+                    # Re-authorizing replaces the user's older tokens for this key in Canvas,
+                    # so no forgotten refresh token stays valid there.
+                    replace_tokens="1",
                     timeout=self.config.timeout,
                     allow_redirects=False,
                 )

@@ -232,3 +232,16 @@ def test_abandoned_states_are_cleaned_up(canvas: CanvasWorld) -> None:
     canvas.start(launch)
     with canvas.db.session() as session:
         assert session.scalar(select(func.count()).select_from(OAuthState)) == 1
+
+
+def test_authorizing_again_replaces_the_older_canvas_token(canvas: CanvasWorld) -> None:
+    launch = canvas.launch(TINA)
+    canvas.authorize(launch)
+    first = canvas.stored(TINA)
+    canvas.authorize(launch)
+    second = canvas.stored(TINA)
+    assert first is not None
+    assert second is not None
+    assert second.access_token != first.access_token
+    live = [t.token for t in canvas.emulator_tokens(TINA) if not t.revoked]
+    assert live == [second.access_token]

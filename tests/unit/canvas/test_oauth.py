@@ -61,6 +61,7 @@ def test_exchange_code_posts_the_form_canvas_expects(oauth: CanvasOAuth, fake: F
         "code=abc",
         "client_secret=shh",
         "client_id=10000000000002",
+        "replace_tokens=1",
     ):
         assert field in form
     assert sent.headers["User-Agent"] == UA
