@@ -3,12 +3,12 @@ to the sibling ``post_message_forwarding`` frame and to the Canvas window (refer
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from emulator.lti.options import set_storage_mode
+from emulator.lti.options import lti_options, set_storage_mode
 from emulator.testing import LiveEmulator
 from tests.emulator.platform_support import register, tool_config, tool_id
 
@@ -76,18 +76,19 @@ function ask(target, origin, id, message) {
 </script></body></html>"""
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+WRONG_ORIGIN_PROBE = """() => new Promise(resolve => {
+    window.addEventListener("message", e => {
+      if (e.data && e.data.message_id === "w1") resolve(e.data);
+    });
+    window.frames["post_message_forwarding"].postMessage(
+      {subject: "lti.get_data", message_id: "w1", key: "state-abc"}, "*");
+})"""
 
 
-def _run_tool(
-    live: LiveEmulator, browser: Any, timeout_ms: int = 1500
-) -> tuple[Any, dict[str, Any]]:
-    """Launch the fake tool (served by Playwright on 127.0.0.1, another origin) in the shell."""
+def _drive_browser(live: LiveEmulator, timeout_ms: int) -> dict[str, Any]:
+    """Launch the fake tool (served by Playwright on 127.0.0.1, another origin) in the shell,
+    then read everything the assertions need. Runs in its own thread: Playwright's sync API
+    refuses to start where another suite's session-wide Playwright already runs a loop."""
     port = live.url.rsplit(":", 1)[1]
     tool_base = f"http://127.0.0.1:{port}/fake-tool"
     config = tool_config(
@@ -98,26 +99,44 @@ def _run_tool(
     for placement in config["extensions"][0]["settings"]["placements"]:
         placement["target_link_uri"] = f"{tool_base}/launch"
     reg = register(live, config)
-    page = browser.new_page()
     body = TOOL_PAGE % {"platform": f'"{live.url}"', "timeout": timeout_ms}
-    page.route(
-        f"{tool_base}/**",
-        lambda route: route.fulfill(status=200, content_type="text/html", body=body),
-    )
-    page.goto(
-        f"{live.url}/_emulator/login_as/3?return_to=/courses/101/external_tools/{tool_id(reg)}"
-    )
-    tool = page.frame(name="tool_content")
-    assert tool is not None
-    tool.wait_for_function("document.title === 'done'", timeout=20000)
-    results: dict[str, Any] = tool.evaluate("window.results")
-    return page, results
+    with playwright_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route(
+                f"{tool_base}/**",
+                lambda route: route.fulfill(status=200, content_type="text/html", body=body),
+            )
+            page.goto(
+                f"{live.url}/_emulator/login_as/3"
+                f"?return_to=/courses/101/external_tools/{tool_id(reg)}"
+            )
+            tool = page.frame(name="tool_content")
+            assert tool is not None
+            tool.wait_for_function("document.title === 'done'", timeout=20000)
+            seen: dict[str, Any] = {"results": tool.evaluate("window.results")}
+            seen["height"] = page.eval_on_selector(
+                "iframe[name='tool_content']", "f => f.style.height"
+            )
+            seen["flash"] = page.inner_text("#flash_message_holder")
+            storage = page.frame(name="post_message_forwarding")
+            if storage is not None and lti_options(live.emulator).storage_mode == "normal":
+                seen["stored"] = storage.evaluate("Object.assign({}, window.localStorage)")
+                seen["wrong_origin"] = page.evaluate(WRONG_ORIGIN_PROBE)
+            return seen
+        finally:
+            browser.close()
 
 
-def test_the_forwarding_frame_answers_capabilities_put_and_get(
-    emulator: LiveEmulator, browser: Any
-) -> None:
-    page, r = _run_tool(emulator, browser)
+def _run_tool(live: LiveEmulator, timeout_ms: int = 1500) -> dict[str, Any]:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_drive_browser, live, timeout_ms).result()
+
+
+def test_the_forwarding_frame_answers_capabilities_put_and_get(emulator: LiveEmulator) -> None:
+    seen = _run_tool(emulator)
+    r = seen["results"]
     assert r["capabilities"]["origin"] == emulator.url
     caps = r["capabilities"]["data"]
     assert caps["subject"] == "lti.capabilities.response"
@@ -141,55 +160,40 @@ def test_the_forwarding_frame_answers_capabilities_put_and_get(
     assert r["deleted"]["data"]["value"] is None
     assert r["after_delete"]["data"]["value"] is None
     port = emulator.url.rsplit(":", 1)[1]
-    frame = page.frame(name="post_message_forwarding")
-    stored = frame.evaluate("Object.assign({}, window.localStorage)")
     prefix = f"lti|platform_storage|http://127.0.0.1:{port}|"
     # Partitioned by the tool's origin; the Canvas window (legacy target) shares the storage.
-    assert stored == {f"{prefix}nonce-n": "n", f"{prefix}k": "v"}
+    assert seen["stored"] == {f"{prefix}nonce-n": "n", f"{prefix}k": "v"}
 
 
-def test_the_canvas_window_answers_and_resizes_the_tool(
-    emulator: LiveEmulator, browser: Any
-) -> None:
-    page, r = _run_tool(emulator, browser)
+def test_the_canvas_window_answers_and_resizes_the_tool(emulator: LiveEmulator) -> None:
+    seen = _run_tool(emulator)
+    r = seen["results"]
     assert r["parent_caps"]["data"]["subject"] == "lti.capabilities.response"
     assert r["parent_put"]["data"]["value"] == "v"
     assert r["parent_get"]["data"]["value"] == "v"
     assert r["resize"]["data"] == {"subject": "lti.frameResize.response", "message_id": "p4"}
-    height = page.eval_on_selector("iframe[name='tool_content']", "f => f.style.height")
-    assert height == "777px"
-    assert "Saved" in page.inner_text("#flash_message_holder")
+    assert seen["height"] == "777px"
+    assert "Saved" in seen["flash"]
 
 
-def test_messages_from_other_origins_get_wrong_origin(emulator: LiveEmulator, browser: Any) -> None:
-    page, _ = _run_tool(emulator, browser)
-    answer = page.evaluate(
-        """() => new Promise(resolve => {
-            window.addEventListener("message", e => {
-              if (e.data && e.data.message_id === "w1") resolve(e.data);
-            });
-            window.frames["post_message_forwarding"].postMessage(
-              {subject: "lti.get_data", message_id: "w1", key: "state-abc"}, "*");
-        })"""
-    )
-    assert answer == {
+def test_messages_from_other_origins_get_wrong_origin(emulator: LiveEmulator) -> None:
+    seen = _run_tool(emulator)
+    assert seen["wrong_origin"] == {
         "subject": "lti.get_data.response", "message_id": "w1", "error": {"code": "wrong_origin"},
     }  # fmt: skip
 
 
-def test_silent_mode_answers_nothing(emulator: LiveEmulator, browser: Any) -> None:
+def test_silent_mode_answers_nothing(emulator: LiveEmulator) -> None:
     set_storage_mode(emulator.emulator, "silent")
-    _, r = _run_tool(emulator, browser, timeout_ms=300)
+    r = _run_tool(emulator, timeout_ms=300)["results"]
     assert r["capabilities"] == "timeout"
     assert r["put"] == "timeout"
     assert r["parent_caps"] == "timeout"
 
 
-def test_absent_mode_has_no_sibling_and_the_parent_answers(
-    emulator: LiveEmulator, browser: Any
-) -> None:
+def test_absent_mode_has_no_sibling_and_the_parent_answers(emulator: LiveEmulator) -> None:
     set_storage_mode(emulator.emulator, "absent")
-    _, r = _run_tool(emulator, browser)
+    r = _run_tool(emulator)["results"]
     assert r["no_frame"] is True
     assert r["parent_put"]["data"]["value"] == "v"
     assert r["parent_get"]["data"]["value"] == "v"
