@@ -161,12 +161,13 @@ class ItemAnalysis:
         return "".join(lines)
 
 
-def rank_buckets(scores: Mapping[int, float]) -> dict[str, tuple[int, ...]]:
+def rank_buckets(scores: Mapping[int, float],
+                 cutoffs: Sequence[tuple[str, float]] = BUCKETS) -> dict[str, tuple[int, ...]]:
     """Top >= 73rd percentile, middle, bottom < 27th; ties go to the higher bucket."""
     ranked = sorted(scores.items(), key=lambda pair: pair[1])
     previous_floor = len(ranked)
     buckets: dict[str, tuple[int, ...]] = {}
-    for name, cutoff in BUCKETS:
+    for name, cutoff in cutoffs:
         floor = ruby_round(cutoff * len(ranked))
         floor_score = ranked[floor][1] if floor < len(ranked) else None
         while floor > 0 and ranked[floor - 1][1] == floor_score:
@@ -206,8 +207,9 @@ def _point_biserial(item: _Item, answer_id: int, scores: Mapping[int, float]) ->
     return quotient * math.sqrt(ratio * (1 - ratio))
 
 
-def analyse(questions: Sequence[ItemQuestion], attempts: Sequence[ItemAttempt]) -> ItemAnalysis:
-    """The whole Item Analysis for one set of analysed attempts."""
+def _aggregate(questions: Sequence[ItemQuestion],
+               attempts: Sequence[ItemAttempt]) -> tuple[dict[int, float], dict[int, _Item]]:
+    """``Summary#aggregate_data``: respondents' scores and one item per analysable question."""
     scores: dict[int, float] = {}
     items: dict[int, _Item] = {}
     for attempt in attempts:
@@ -217,6 +219,19 @@ def analyse(questions: Sequence[ItemQuestion], attempts: Sequence[ItemAttempt]) 
                 continue
             item = items.setdefault(question.id, _Item.build(question))
             item.add(attempt.choices.get(question.id), attempt.respondent_id)
+    return scores, items
+
+
+def cronbach_alpha(questions: Sequence[ItemQuestion],
+                   attempts: Sequence[ItemAttempt]) -> float | None:
+    """``Summary#alpha`` whatever the item count (the CSV prints it only above 15 items)."""
+    scores, items = _aggregate(questions, attempts)
+    return _alpha(list(items.values()), scores)
+
+
+def analyse(questions: Sequence[ItemQuestion], attempts: Sequence[ItemAttempt]) -> ItemAnalysis:
+    """The whole Item Analysis for one set of analysed attempts."""
+    scores, items = _aggregate(questions, attempts)
     ordered = sorted(
         items.values(),
         key=lambda it: (
