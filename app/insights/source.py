@@ -10,6 +10,9 @@ from collections.abc import Iterable, Iterator
 from app.errors import ToolError
 
 _DELIMITERS = (",", ";", "\t")
+#: First header cells of the reports this package reads (Student Analysis anonymous or not,
+#: classic and New Quizzes Item Analysis).
+_FIRST_COLUMNS = ("name", "section", "question id", "item_id")
 
 
 class ParseError(ToolError):
@@ -76,7 +79,18 @@ def _strip_quoted(line: str) -> str:
 
 
 def detect_delimiter(first_line: str) -> str:
-    """Canvas writes ``,`` or, with the user's CSV i18n setting, ``;``; the commonest wins."""
+    """Canvas writes ``,`` or, with the user's CSV i18n setting, ``;``.
+
+    The first column of every quiz report is known, so the character after it decides;
+    otherwise the commonest candidate outside quotes wins (question texts are quoted only
+    when they contain the separator, so counting alone can be fooled by ``a; b; c``).
+    """
+    lowered = first_line.lower()
+    for column in _FIRST_COLUMNS:
+        if lowered.startswith(column):
+            following = first_line[len(column) : len(column) + 1]
+            if following in _DELIMITERS:
+                return following
     bare = _strip_quoted(first_line)
     counts = [(bare.count(d), -i, d) for i, d in enumerate(_DELIMITERS)]
     best = max(counts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.insights.parse import ParseError, parse_canvas_item_analysis, parse_report
+from app.insights.source import detect_delimiter
 from app.insights.table import BLANK, NOT_SHOWN, ResponseTable
 from tests.unit.insights.reports import Attempt, QuizSpec, student_analysis_csv
 
@@ -165,3 +166,24 @@ def test_item_analysis_with_text_in_a_count_raises() -> None:
     with pytest.raises(ParseError, match="answered student count") as raised:
         parse_canvas_item_analysis(ITEM_ANALYSIS.replace('7,"Which, one?",4,', "7,x,four,"))
     assert raised.value.line == 2
+
+
+def test_semicolons_in_an_unquoted_question_text_do_not_fool_detection() -> None:
+    text = "; ".join("abcdefghijklmnop")  # 15 semicolons, more than the header's 9 commas
+    spec = QuizSpec([(1, text, 1.0)], [Attempt(["x"], [1.0])])
+    table = _table(student_analysis_csv(spec))
+    assert table.questions[0].text == text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("name;id;section\n", ";"),
+        ("Question Id,Question Title\n", ","),
+        ("item_id\tposition\n", "\t"),
+        ('"x;y";"z";a,b\n', ";"),  # unknown first column: counting outside quotes
+        ("nothing\n", ","),
+    ],
+)
+def test_delimiter_detection(line: str, expected: str) -> None:
+    assert detect_delimiter(line) == expected
