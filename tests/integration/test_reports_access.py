@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
+from app.models.canvas_token import CanvasToken
 from app.reports.status import JobStatus
 from emulator.testing import LiveEmulator
 from tests.integration.reports_harness import (
@@ -137,3 +138,23 @@ def test_requests_without_a_launch_token_are_refused(world: World) -> None:
     client = world.app.test_client()
     assert client.get("/api/jobs?ids=1").status_code == 403
     assert client.get("/reports/course").status_code == 403
+
+
+def test_without_a_canvas_token_pages_ask_for_authorization_but_progress_still_shows(
+    world: World,
+) -> None:
+    ada = root_admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    [job] = world.jobs()
+    viewer = world.launch(
+        1, roles=ADMIN_ROLES, canvas_roles=["Account Admin"], account_id=1, authorize=False
+    )
+    # The user's Canvas token is gone (revoked, or never granted): Canvas pages need one...
+    with world.db.session() as session:
+        session.query(CanvasToken).delete()
+    page = viewer.get("/reports/account")
+    assert page.status_code == 401
+    assert viewer.post("/reports/account/last_user_access_csv").status_code == 401
+    assert len(world.jobs()) == 1
+    # ...but live progress reads the database only.
+    assert viewer.api(f"/api/jobs/{job.id}").json["status"] == job.status
