@@ -254,3 +254,14 @@ def test_course_list_reports() -> None:
     unused, _ = offline("unused_courses_csv", {})
     assert unused.tables["unused_courses"][0] == ["course id", "course sis id", "short name",
                                                   "long name", "status", "created at"]
+
+
+def test_sub_account_admin_runs_a_scoped_report(frozen: LiveEmulator) -> None:
+    api = api_as(frozen, 2)
+    created = api.post("/api/v1/accounts/2/reports/grade_export_csv",
+                       json={"parameters": {}}).json()
+    frozen.emulator.store.clock.advance(1)
+    done = api.get(f"/api/v1/accounts/2/reports/grade_export_csv/{created['id']}").json()
+    rows = rows_of(download(api, done["attachment"]["url"]))
+    assert {row[4] for row in rows[1:]} == {"101", "102", "104"}  # account 2's courses only
+    assert done["file_url"].startswith(f"{frozen.url}/accounts/2/files/")

@@ -120,3 +120,10 @@ def test_fault_fail_and_stick(frozen: LiveEmulator) -> None:
     still = api.get(f"{URL}/{stuck['id']}").json()
     assert still["status"] == "running"
     assert still["progress"] < 100
+
+
+def test_form_encoded_parameters(frozen: LiveEmulator) -> None:
+    response = api_as(frozen, 3).post(URL, data={"parameters[section_ids][]": ["1011", "1012"],
+                                                 "parameters[other]": "x"})
+    assert response.status_code == 200
+    assert response.json()["parameters"] == {"section_ids": ["1011", "1012"]}
