@@ -5,19 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_babel, get_locale
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 DEFAULT_LOCALE = "en"
 
 
 def available_locales() -> list[str]:
-    """English plus every catalogue under ``app/translations`` (``de``, ``pt_BR``, ...)."""
-    found = (
-        sorted(p.name for p in TRANSLATIONS.iterdir() if (p / "LC_MESSAGES").is_dir())
-        if TRANSLATIONS.is_dir()
-        else []
-    )
+    """English plus every compiled catalogue in the translation directories (``de``, ...)."""
+    found = sorted(str(locale) for locale in get_babel().instance.list_translations())
     return [DEFAULT_LOCALE, *(name for name in found if name != DEFAULT_LOCALE)]
 
 

@@ -12,7 +12,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import i18n
-from app.i18n import match_locale
 from app.lti.config_json import PLACEHOLDER_BASE_URL, tool_configuration
 from tests.unit.lti import fakes
 from tests.unit.lti.fakes import CLAIM
@@ -171,9 +170,3 @@ def test_locale_follows_launch(
     error = client.get("/nowhere", headers={"Accept-Language": "de-DE,de;q=0.9"})
     assert '<html lang="de">' in error.get_data(as_text=True)
     assert error.status_code == 404
-
-
-def test_match_locale() -> None:
-    assert match_locale("pt-BR", ["en", "pt_BR"]) == "pt_BR"
-    assert match_locale("de-AT", ["en", "de"]) == "de"
-    assert match_locale("fr", ["en"]) is None
