@@ -232,3 +232,13 @@ def test_the_strict_switch_is_reflected_in_options(emulator: LiveEmulator) -> No
     assert lti_options(emulator.emulator).strict_oidc_params is True
     requests.post(f"{emulator.url}/_emulator/strict_oidc_params", json={"strict": False})
     assert lti_options(emulator.emulator).strict_oidc_params is False
+
+
+def test_a_bad_redirect_uri_is_found_after_the_launch_is_spent_like_canvas(
+    emulator: LiveEmulator,
+) -> None:
+    session, initiation, _ = _start(emulator)
+    wrong = auth_request(initiation, redirect_uri="https://evil.test/steal")
+    _bad_request(authorize(session, emulator, wrong), "Invalid redirect_uri")
+    fields = _error_form(authorize(session, emulator, auth_request(initiation)))
+    assert fields["error"] == "launch_no_longer_valid"

@@ -249,3 +249,21 @@ def test_the_consent_form_cannot_be_forged_or_replayed_by_another_user(
         allow_redirects=False,
     )
     assert stolen.status_code == 400
+
+
+def test_the_out_of_band_redirect_shows_the_code(emulator: LiveEmulator) -> None:
+    reg = register(emulator)
+    session = acting_as(emulator, 3)
+    oob = "urn:ietf:wg:oauth:2.0:oob"
+    form = read_form(_auth(session, emulator, **_params(reg, redirect_uri=oob)).text)
+    answer = session.post(
+        f"{emulator.url}{form.action}",
+        data={"ticket": form.fields["ticket"], "decision": "authorize"},
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("/login/oauth2/auth/oob?code=")
+    page = session.get(f"{emulator.url}{answer.headers['Location']}")
+    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+    assert code in page.text
+    assert emulator.emulator.store.authorization_codes[code].redirect_uri == oob
