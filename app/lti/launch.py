@@ -17,6 +17,7 @@ from typing import Any
 import jwt
 from pylti1p3.contrib.flask.message_launch import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.errors import LaunchError, NotAuthorized
@@ -394,6 +395,15 @@ def build_launch(session: Session, checked: Checked, *, now: datetime, ttl_secon
             else "Account reports are for account administrators only."
         )
     return launch
+
+
+LAUNCH_RETENTION = timedelta(days=1)
+
+
+def purge_launches(session: Session, now: datetime) -> int:
+    """Delete launches expired for over a day (their claims hold names and emails)."""
+    result = session.execute(delete(Launch).where(Launch.expires_at < now - LAUNCH_RETENTION))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _kept_claims(claims: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ class Launch(Base):
     """A validated launch: who, where, in which role; every later request is bound to one."""
 
     __tablename__ = "launch"
+    __table_args__ = (Index("ix_launch_expires_at", "expires_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id", ondelete="CASCADE"))

@@ -26,6 +26,7 @@ from app.lti.launch import (
     check_launch,
     consume,
     hold_pending,
+    purge_launches,
     release_pending,
 )
 from app.lti.login import new_window_params, start_login
@@ -126,6 +127,7 @@ def _finish(checked: Checked) -> Response:
     # Spend state and nonce before writing: of two racing requests only one gets past here.
     consume(runtime.storage(), checked)
     session.add(launch_row)
+    purge_launches(session, now)
     session.commit()
     token = launch_token.issue(runtime.settings, launch_row.id, now=now.timestamp())
     target = url_for(f"landing.{landing_for(launch_row.placement)}", lt=token)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 09:30:26.209748
+Create Date: 2026-11-26
 """
 
 from __future__ import annotations
@@ -146,6 +146,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['platform_id'], ['platform.id'], name=op.f('fk_launch_platform_id_platform'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_launch'))
     )
+    with op.batch_alter_table('launch', schema=None) as batch_op:
+        batch_op.create_index('ix_launch_expires_at', ['expires_at'], unique=False)
+
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
@@ -200,6 +203,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_audit_event_platform_at')
 
     op.drop_table('audit_event')
+    with op.batch_alter_table('launch', schema=None) as batch_op:
+        batch_op.drop_index('ix_launch_expires_at')
+
     op.drop_table('launch')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index('ix_job_due')

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from app.models import Launch
 from tests.unit.lti import fakes
-from tests.unit.lti.conftest import Snapshot, count_launches, state_keys
+from tests.unit.lti.conftest import Clock, Snapshot, count_launches, state_keys
 
 
 def _token_from(location: str) -> str:
@@ -183,3 +183,17 @@ def test_storage_login_page_offers_new_tab_retry(
     retry = client.get(url)  # the new tab: a plain redirect with a first-party cookie
     assert retry.status_code == 302
     assert retry.headers["Location"].startswith(fakes.AUTH_LOGIN_URL)
+
+
+def test_old_launches_are_purged_at_the_next_launch(
+    app: Flask, client: FlaskClient, canvas: fakes.FakeCanvas, clock: Clock
+) -> None:
+    state, nonce, _ = fakes.login(client)
+    client.post("/lti/launch", data={"id_token": canvas.sign(canvas.claims(nonce)), "state": state})
+    clock.advance(8 * 3600 + 24 * 3600 + 1)  # expired (8 h) for over a day
+    state, nonce, _ = fakes.login(client)
+    body = canvas.claims(nonce)
+    body["iat"] = int(clock.now.timestamp())
+    body["exp"] = body["iat"] + 3600
+    client.post("/lti/launch", data={"id_token": canvas.sign(body), "state": state})
+    assert count_launches(app) == 1
