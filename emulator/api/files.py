@@ -135,11 +135,12 @@ def storage_hits(emulator: Emulator) -> list[StorageHit]:
 def show(file_id: int) -> Response:
     emulator = current_emulator()
     user = require_user()
-    attachment = emulator.store.attachments.get(file_id)
-    if attachment is None:
-        raise not_found()
-    authorize(can_read_attachment(emulator.store, user, attachment))
-    return jsonify(file_json(emulator, attachment))
+    with emulator.store.lock:
+        attachment = emulator.store.attachments.get(file_id)
+        if attachment is None:
+            raise not_found()
+        authorize(can_read_attachment(emulator.store, user, attachment))
+        return jsonify(file_json(emulator, attachment))
 
 
 def _plain(status: int, text: str) -> Response:

@@ -9,6 +9,8 @@ their courses.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -23,6 +25,18 @@ from emulator.api.pagination import paginate, paginate_envelope
 from emulator.store import Account, Assignment, Course, Store, Term, User
 
 bp = Blueprint("emulator_listings", __name__)
+View = Callable[..., Response]
+
+
+def locked(view: View) -> View:
+    """Run the view holding the store lock: a concurrent reset must not change what it lists."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        with current_emulator().store.lock:
+            return view(*args, **kwargs)
+
+    return wrapper
 
 COURSE_STATE_FILTER = {"available": "available", "unpublished": "unpublished",
                        "completed": "completed", "deleted": "deleted"}
@@ -109,6 +123,7 @@ def _can_read_user(store: Store, viewer: User, user: User) -> bool:
 
 
 @bp.get("/api/v1/users/<user_ref>")
+@locked
 def show_user(user_ref: str) -> Response:
     emulator = current_emulator()
     viewer = require_user()
@@ -134,6 +149,7 @@ def _admin_account(account_ref: str) -> tuple[Emulator, Account, User]:
 
 
 @bp.get("/api/v1/accounts")
+@locked
 def list_accounts() -> Response:
     """Accounts the caller has an admin membership on (not their sub-accounts)."""
     emulator = current_emulator()
@@ -144,12 +160,14 @@ def list_accounts() -> Response:
 
 
 @bp.get("/api/v1/accounts/<account_ref>")
+@locked
 def show_account(account_ref: str) -> Response:
     _emulator, account, _user = _admin_account(account_ref)
     return jsonify(account_json(account))
 
 
 @bp.get("/api/v1/accounts/<account_ref>/sub_accounts")
+@locked
 def sub_accounts(account_ref: str) -> Response:
     emulator, account, _user = _admin_account(account_ref)
     store = emulator.store
@@ -166,6 +184,7 @@ def sub_accounts(account_ref: str) -> Response:
 
 
 @bp.get("/api/v1/accounts/<account_ref>/terms")
+@locked
 def terms(account_ref: str) -> Response:
     emulator, account, _user = _admin_account(account_ref)
     store = emulator.store
@@ -181,6 +200,7 @@ def terms(account_ref: str) -> Response:
 
 
 @bp.get("/api/v1/accounts/<account_ref>/courses")
+@locked
 def account_courses(account_ref: str) -> Response:
     emulator, account, _user = _admin_account(account_ref)
     store = emulator.store
@@ -201,6 +221,7 @@ def account_courses(account_ref: str) -> Response:
 
 
 @bp.get("/api/v1/courses")
+@locked
 def my_courses() -> Response:
     """The caller's courses: those with an active (or given ``enrollment_state``) enrolment."""
     emulator = current_emulator()
@@ -218,6 +239,7 @@ def my_courses() -> Response:
 
 
 @bp.get("/api/v1/courses/<course_ref>")
+@locked
 def show_course(course_ref: str) -> Response:
     emulator = current_emulator()
     user = require_user()
@@ -227,6 +249,7 @@ def show_course(course_ref: str) -> Response:
 
 
 @bp.get("/api/v1/courses/<course_ref>/assignments")
+@locked
 def assignments(course_ref: str) -> Response:
     emulator = current_emulator()
     user = require_user()
