@@ -422,6 +422,12 @@ def start_new_quiz_report(
 # ---------------------------------------------------------------- polling
 
 
+# Polling runs in the worker, outside any request, so what it records is not translated
+# (there is no user locale); these texts are stored as written.
+GONE_TEXT = "Canvas no longer has this report."
+STALLED_TEXT = "No progress from Canvas for too long."
+
+
 def refresh_job(
     session: Session,
     client: CanvasClient,
@@ -440,9 +446,9 @@ def refresh_job(
         seen = observe.fetch(client, job)
     except CanvasNotFound:
         if Family(job.family) in {Family.ACCOUNT, Family.COURSE}:
-            move(job, JobStatus.DELETED, now, detail=_("Canvas no longer has this report."))
+            move(job, JobStatus.DELETED, now, detail=GONE_TEXT)
         else:
-            job.error = _("Canvas no longer has this report.")
+            job.error = GONE_TEXT
             move(job, JobStatus.FAILED, now, detail=job.error)
         return job
     except (CanvasThrottled, CanvasUnavailable) as exc:
@@ -464,7 +470,7 @@ def _stale_check(job: Job, now: datetime, policy: PollPolicy) -> None:
     if status_of(job) in LIVE and policy.is_stale(
         job.progress_changed_at, now, progress=Family(job.family) is Family.NEW_QUIZ
     ):
-        move(job, JobStatus.STALE, now, detail=_("No progress from Canvas for too long."))
+        move(job, JobStatus.STALE, now, detail=STALLED_TEXT)
 
 
 # ---------------------------------------------------------------- user actions
