@@ -272,3 +272,21 @@ def test_a_create_that_failed_leaves_no_job(world: World) -> None:
     answer = ada.post("/reports/account/last_user_access_csv")
     assert answer.status_code == 503
     assert world.jobs() == []
+
+
+def test_form_actions_redirect_back_to_the_page_they_came_from(world: World) -> None:
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    world.run_until_settled()
+    [job] = world.jobs()
+    back = ada.post(
+        f"/reports/jobs/{job.id}/delete", {"next": "/reports/account/last_user_access_csv"}
+    )
+    assert back.status_code == 303
+    assert back.headers["Location"] == f"/reports/account/last_user_access_csv?lt={ada.token}"
+    # An off-site "next" is ignored in favour of the job page.
+    ada.post("/reports/account/last_user_access_csv")
+    world.run_until_settled()
+    second = world.jobs()[-1]
+    away = ada.post(f"/reports/jobs/{second.id}/delete", {"next": "//evil.example/x"})
+    assert away.headers["Location"].startswith(f"/reports/jobs/{second.id}?lt=")
