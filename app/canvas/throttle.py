@@ -43,9 +43,12 @@ class ThrottleGovernor:
         *,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.policy = policy or ThrottlePolicy()
         self._sleep = sleep
+        self._monotonic = monotonic
+        self._observed_at = 0.0
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._lock = threading.Lock()
         self._remaining: float | None = None
@@ -69,11 +72,16 @@ class ThrottleGovernor:
             return
         with self._lock:
             self._remaining = remaining
+            self._observed_at = self._monotonic()
 
     def pause_before_request(self) -> float:
         """Wait while the budget is below the low-water mark; returns the seconds waited."""
         with self._lock:
             remaining = self._remaining
+            if remaining is not None:
+                # A reading ages: the bucket has leaked since Canvas reported it.
+                idle = max(0.0, self._monotonic() - self._observed_at)
+                remaining += idle * self.policy.outflow_per_second
         if remaining is None or remaining >= self.policy.low_water:
             return 0.0
         deficit = self.policy.low_water - max(remaining, 0.0)
@@ -97,6 +105,7 @@ class ThrottleGovernor:
         """Record a refusal: the bucket is full."""
         with self._lock:
             self._remaining = 0.0
+            self._observed_at = self._monotonic()
             self.refusals += 1
 
     def _wait(self, seconds: float) -> None:
