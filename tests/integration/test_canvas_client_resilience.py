@@ -137,7 +137,7 @@ def test_report_creating_post_is_not_retried_after_5xx(
 def test_report_creating_post_that_times_out_is_not_repeated(
     canvas: CanvasWorld, ada: CanvasClient
 ) -> None:
-    impatient = canvas.client(ADA, policy=HttpPolicy(read_timeout=0.3))
+    impatient = canvas.client(ADA, policy=HttpPolicy(read_timeout=1.0))
     fault = faults.add_route_fault(
         canvas.live.emulator, "latency", CREATE_PATH, method="POST", delay=5.0, count=1
     )
@@ -154,7 +154,7 @@ def test_report_creating_post_that_times_out_is_not_repeated(
 
 
 def test_get_that_times_out_is_retried(canvas: CanvasWorld, ada: CanvasClient) -> None:
-    impatient = canvas.client(ADA, policy=HttpPolicy(read_timeout=0.3))
+    impatient = canvas.client(ADA, policy=HttpPolicy(read_timeout=1.0))
     fault = faults.add_route_fault(
         canvas.live.emulator, "latency", SELF_PATH, method="GET", delay=5.0, count=1
     )
