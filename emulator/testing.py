@@ -25,7 +25,10 @@ class LiveEmulator:
         self._server: BaseWSGIServer = make_server(host, 0, self.app, threaded=True)
         self.url = f"http://{host}:{self._server.server_port}"
         self.settings.base_url = self.url
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval keeps shutdown fast (the default 0.5 s adds up over a test suite).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def emulator(self) -> Emulator:
