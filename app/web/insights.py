@@ -22,6 +22,7 @@ from app.insights.analysis import QuizInsights, analyse
 from app.insights.charts import quiz_charts, reported_charts
 from app.insights.export import items_csv, reported_items_csv
 from app.insights.flags import Thresholds
+from app.insights.groups import DEFAULT_SPLIT
 from app.insights.parse import ParsedReport, parse_report
 from app.insights.reported import ReportedItemAnalysis, reported_flags
 from app.insights.table import AttemptPolicy, ResponseTable
@@ -33,6 +34,8 @@ from app.web.auth import current_launch, launch_required
 bp = Blueprint("insights", __name__)
 
 _QUIZ_FAMILIES = (Family.QUIZ.value, Family.NEW_QUIZ.value)
+#: Shares of attempts in the top and in the bottom group a person may pick (Canvas: 27 %).
+SPLIT_CHOICES = (0.25, DEFAULT_SPLIT, 1 / 3, 0.5)
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,32 @@ def _policy(table: ResponseTable) -> AttemptPolicy:
         raise BadRequest(_("Unknown attempt policy.")) from None
 
 
+def _split() -> float:
+    raw = request.args.get("split")
+    if not raw:
+        return DEFAULT_SPLIT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadRequest(_("Unknown group size.")) from None
+    for choice in SPLIT_CHOICES:
+        if abs(choice - value) < 1e-9:
+            return choice
+    raise BadRequest(_("Unknown group size."))
+
+
 @bp.get("/insights/jobs/<int:job_id>")
 @launch_required
 def job(job_id: int) -> ResponseReturnValue:
     loaded = _load(job_id)
     if isinstance(loaded.report, ResponseTable):
-        insights = analyse(loaded.report, _policy(loaded.report))
+        insights = analyse(loaded.report, _policy(loaded.report), split=_split())
         return render_template(
-            "insights/job.html", loaded=loaded, insights=insights, charts=quiz_charts(insights)
+            "insights/job.html",
+            loaded=loaded,
+            insights=insights,
+            charts=quiz_charts(insights),
+            split_choices=SPLIT_CHOICES,
         )
     thresholds = Thresholds()
     return render_template(
@@ -109,7 +130,7 @@ def items(job_id: int) -> ResponseReturnValue:
         lines = reported_items_csv(loaded.report)
         suffix = "items"
     else:
-        insights: QuizInsights = analyse(loaded.report, _policy(loaded.report))
+        insights: QuizInsights = analyse(loaded.report, _policy(loaded.report), split=_split())
         lines = items_csv(insights)
         suffix = f"items-{insights.policy.value}"
     response = Response(lines, mimetype="text/csv")

@@ -206,3 +206,17 @@ def test_exported_numbers_agree_with_the_live_item_analysis(world: World) -> Non
         assert float(mine["difficulty"]) == pytest.approx(row.difficulty, abs=1e-5)
         assert float(mine["point_biserial"]) == pytest.approx(row.point_biserial_correct, abs=1e-5)
         assert float(mine["discrimination"]) == pytest.approx(row.discrimination, abs=1e-5)
+
+
+def test_group_size_can_be_chosen(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    canvas_split = tina.get(f"/insights/jobs/{job_id}").text
+    assert '<option value="0.27" selected>27% (as Canvas)</option>' in canvas_split
+    halves = tina.get(f"/insights/jobs/{job_id}?split=0.5")
+    assert halves.status_code == 200
+    assert '<option value="0.5" selected>' in halves.text
+    assert "the top 50%" in halves.text
+    assert "split=0.5" in halves.text  # the export link keeps the choice
+    assert tina.get(f"/insights/jobs/{job_id}?split=0.1").status_code == 400
+    assert tina.get(f"/insights/jobs/{job_id}?split=half").status_code == 400

@@ -183,3 +183,12 @@ def test_a_blank_that_earned_points_is_still_not_a_respondent() -> None:
     # respondents' scores 9 and 3: SD 3; the full-credit one is 6 above the other; p = 1/2
     assert stats.point_biserial == pytest.approx(1.0)
     assert stats.matrix_variance == pytest.approx(2 / 3)  # over all three attempts: 2, 1, 0
+
+
+def test_half_split_leaves_no_middle_group(guttman: QuizInsights) -> None:
+    halves = analyse(_table(GUTTMAN), split=0.5)
+    stats = halves.items[1].stats
+    # scores 0,1,2,3 in halves: top {2, 3}, bottom {0, 1}; item 2 is right for 3 and 2
+    assert (stats.top_respondents, stats.middle_respondents, stats.bottom_respondents) == (2, 0, 2)
+    assert stats.discrimination == pytest.approx(1.0)
+    assert halves.split == 0.5
