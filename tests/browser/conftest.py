@@ -74,16 +74,23 @@ def new_context(
     for index, context in enumerate(contexts):
         if failed:
             for number, open_page in enumerate(context.pages):
+                if open_page.url == "about:blank":
+                    continue
                 # A dead page must not hide the real failure.
                 with contextlib.suppress(Exception):
                     screenshot(open_page, f"FAILED-{request.node.name}-{index}-{number}")
         context.close()
 
 
+def first_page(context: BrowserContext) -> Page:
+    """The page a persistent context opens with (a second one would leave a blank tab)."""
+    return context.pages[0] if context.pages else context.new_page()
+
+
 @pytest.fixture
 def page(new_context: ContextFactory) -> Page:
     """A page in a browser that allows all cookies."""
-    return new_context(CookiePolicy.ALLOW_ALL).new_page()
+    return first_page(new_context(CookiePolicy.ALLOW_ALL))
 
 
 @pytest.fixture
@@ -107,6 +114,6 @@ def live_worker(live_tool: LiveTool) -> Iterator[LiveWorker]:
 def blocked_page(new_context: ContextFactory, emulator: LiveEmulator, live_tool: LiveTool) -> Page:
     """A page whose browser blocks third-party cookies and every cookie of the tool inside
     Canvas, partitioned ones included (the tool's own popups keep first-party cookies)."""
-    return new_context(
-        CookiePolicy.BLOCK_TOOL, tool_origin=live_tool.url, canvas_origin=emulator.url
-    ).new_page()
+    return first_page(
+        new_context(CookiePolicy.BLOCK_TOOL, tool_origin=live_tool.url, canvas_origin=emulator.url)
+    )
