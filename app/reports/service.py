@@ -1,9 +1,9 @@
-"""Starting, refreshing, aborting, deleting and retrying report jobs.
+"""Starting report jobs (every family), and the account catalogue.
 
 Every function takes its dependencies (``session``, ``client``, ``launch``, ``now``);
-it flushes, the caller commits. Canvas's rules per family (reports-api.md) live here:
-account reports abort only while ``running``; classic quiz reports are reused and a 409
-means "one is being generated" (so we show it); quiz DELETE is 204 or 422.
+it flushes, the caller commits. Canvas's rules for starting (reports-api.md): account
+reports have no duplicate check; classic quiz reports are reused and a 409 means "one is
+being generated" (so we show that one); New Quizzes 409 the same way.
 """
 
 from __future__ import annotations
@@ -19,21 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
-from app.canvas.errors import (
-    CanvasConflict,
-    CanvasError,
-    CanvasNotFound,
-    CanvasNotPermitted,
-    CanvasThrottled,
-    CanvasUnavailable,
-    CanvasUnprocessable,
-)
+from app.canvas.errors import CanvasConflict, CanvasUnavailable
 from app.canvas.payloads import AccountReport, QuizReport
-from app.errors import BadRequest, IllegalTransition
+from app.errors import BadRequest, NotFound
 from app.models.job import Job, JobEvent
 from app.models.launch import Launch
 from app.reports import audit, observe
-from app.reports.access import get_job, require_account_admin, require_course_staff
+from app.reports.access import require_account_admin, require_course_staff
 from app.reports.kinds import (
     COURSE_REPORT_TYPES,
     NEW_QUIZ_FORMATS,
@@ -46,8 +38,9 @@ from app.reports.kinds import (
     piece_last_day,
     split_parameters,
 )
-from app.reports.polling import DEFAULT_POLICY, PollPolicy
-from app.reports.status import FINISHED, LIVE, JobStatus, move, status_of
+from app.reports.polling import DEFAULT_POLICY
+from app.reports.refresh import refresh_job
+from app.reports.status import LIVE, JobStatus, status_of
 
 
 @dataclass(frozen=True)
@@ -133,12 +126,12 @@ def catalogue_entry(client: CanvasClient, launch: Launch, report_type: str) -> C
     """One catalogue entry.
 
     Raises:
-        NotFound-like BadRequest: the account does not offer ``report_type``.
+        NotFound: the account does not offer ``report_type``.
     """
     for entry in catalogue(client, launch):
         if entry.report == report_type:
             return entry
-    raise BadRequest(_("This account does not offer the report %(name)s.", name=report_type))
+    raise NotFound(_("This account does not offer the report %(name)s.", name=report_type))
 
 
 # Keys Canvas adds to ``parameters`` once a report runs (reports-api.md 1.4).
@@ -265,7 +258,7 @@ def start_course_report(
 # ---------------------------------------------------------------- classic quizzes
 
 
-def _matching_report(
+def matching_quiz_report(
     reports: Sequence[QuizReport], report_type: str, all_versions: bool
 ) -> QuizReport | None:
     for report in reports:
@@ -319,7 +312,7 @@ def start_quiz_report(
             course_id, quiz_id, report_type, includes_all_versions=all_versions
         )
     except CanvasConflict:
-        found = _matching_report(
+        found = matching_quiz_report(
             client.list_quiz_reports(course_id, quiz_id), report_type, all_versions
         )
         if found is None:
@@ -417,271 +410,3 @@ def start_new_quiz_report(
     _created(session, launch, job, now, _("Started in Canvas"))
     observe.apply(job, observe.from_progress(progress, None), now, DEFAULT_POLICY)
     return Started([job])
-
-
-# ---------------------------------------------------------------- polling
-
-
-# Polling runs in the worker, outside any request, so what it records is not translated
-# (there is no user locale); these texts are stored as written.
-GONE_TEXT = "Canvas no longer has this report."
-STALLED_TEXT = "No progress from Canvas for too long."
-
-
-def refresh_job(
-    session: Session,
-    client: CanvasClient,
-    job: Job,
-    now: datetime,
-    policy: PollPolicy = DEFAULT_POLICY,
-) -> Job:
-    """Poll Canvas once for ``job`` and record what it says (the worker's unit of work).
-
-    Transient Canvas trouble (throttling, outages, a missing token) only delays the
-    next poll; a report Canvas no longer has becomes ``deleted`` (account/course) or
-    ``failed``.
-    """
-    job.polls += 1
-    try:
-        seen = observe.fetch(client, job)
-    except CanvasNotFound:
-        if Family(job.family) in {Family.ACCOUNT, Family.COURSE}:
-            move(job, JobStatus.DELETED, now, detail=GONE_TEXT)
-        else:
-            job.error = GONE_TEXT
-            move(job, JobStatus.FAILED, now, detail=job.error)
-        return job
-    except (CanvasThrottled, CanvasUnavailable) as exc:
-        job.error = exc.message
-        job.next_poll_at = now + max(policy.budget_delay, policy.delay(now - job.started_at))
-        _stale_check(job, now, policy)
-        return job
-    except CanvasError as exc:
-        job.error = exc.message
-        job.next_poll_at = now + policy.max_delay
-        _stale_check(job, now, policy)
-        return job
-    observe.apply(job, seen, now, policy)
-    session.flush()
-    return job
-
-
-def _stale_check(job: Job, now: datetime, policy: PollPolicy) -> None:
-    if status_of(job) in LIVE and policy.is_stale(
-        job.progress_changed_at, now, progress=Family(job.family) is Family.NEW_QUIZ
-    ):
-        move(job, JobStatus.STALE, now, detail=STALLED_TEXT)
-
-
-# ---------------------------------------------------------------- user actions
-
-
-def can_abort(job: Job) -> bool:
-    """Whether Canvas's rules allow an abort right now (as far as the last poll knows)."""
-    family = Family(job.family)
-    status = status_of(job)
-    if family is Family.ACCOUNT:
-        return job.canvas_state == "running"
-    if family is Family.QUIZ:
-        # Canvas aborts a queued generation only (DELETE → 422 while running); a failed
-        # one is removed with "delete" (also a DELETE → 204).
-        return status in LIVE and job.canvas_state == "queued"
-    if family is Family.NEW_QUIZ:
-        return status in {*LIVE, JobStatus.STALE}
-    return False
-
-
-def can_delete(job: Job) -> bool:
-    return status_of(job) is not JobStatus.DELETED and (
-        status_of(job) in FINISHED or status_of(job) is JobStatus.STALE
-    )
-
-
-def can_retry(job: Job) -> bool:
-    return status_of(job) in {JobStatus.STALE, JobStatus.FAILED, JobStatus.ABORTED}
-
-
-def abort_job(
-    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
-) -> Job:
-    """Abort a running report the way its family allows.
-
-    Raises:
-        NotFound: not visible; IllegalTransition: Canvas does not allow it now.
-    """
-    job = get_job(session, launch, job_id)
-    family = Family(job.family)
-    refresh_job(session, client, job, now)
-    if not can_abort(job):
-        raise IllegalTransition(_("Canvas does not allow aborting this report now."))
-    try:
-        if family is Family.ACCOUNT:
-            report = client.abort_account_report(
-                observe.require_id(job.canvas_account_id, "account"),
-                job.report_type,
-                observe.require_id(job.canvas_report_id, "report"),
-            )
-            observe.apply(job, observe.from_account_report(report), now, DEFAULT_POLICY)
-        elif family is Family.QUIZ:
-            client.abort_quiz_report(
-                observe.require_id(job.canvas_course_id, "course"),
-                observe.require_id(job.canvas_quiz_id, "quiz"),
-                observe.require_id(job.canvas_report_id, "report"),
-            )
-            move(
-                job, JobStatus.ABORTED, now, detail=_("Aborted by %(name)s", name=launch.user_name)
-            )
-        else:
-            client.cancel_progress(
-                observe.require_id(job.canvas_progress_id, "progress"),
-                message=_("Canceled by %(name)s", name=launch.user_name),
-            )
-            move(
-                job, JobStatus.ABORTED, now, detail=_("Canceled by %(name)s", name=launch.user_name)
-            )
-    except (CanvasNotFound, CanvasUnprocessable) as exc:
-        # Canvas's state moved on since our last poll (finished, or now running).
-        refresh_job(session, client, job, now)
-        raise IllegalTransition(_("Canvas does not allow aborting this report now.")) from exc
-    audit.record(session, launch, audit.Action.ABORT, now, job=job)
-    session.flush()
-    return job
-
-
-def delete_job(
-    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
-) -> Job:
-    """Delete a finished report: in Canvas where it can (account, quiz), else from our list.
-
-    Raises:
-        NotFound: not visible; IllegalTransition: still running.
-    """
-    job = get_job(session, launch, job_id)
-    if not can_delete(job):
-        raise IllegalTransition(_("Only finished reports can be deleted."))
-    family = Family(job.family)
-    detail = _("Deleted by %(name)s", name=launch.user_name)
-    try:
-        if family is Family.ACCOUNT:
-            client.delete_account_report(
-                observe.require_id(job.canvas_account_id, "account"),
-                job.report_type,
-                observe.require_id(job.canvas_report_id, "report"),
-            )
-        elif family is Family.QUIZ and status_of(job) is not JobStatus.ABORTED:
-            detail += _delete_quiz_report(client, job)
-        else:
-            detail += " " + _("(removed from this tool; Canvas has no delete for it)")
-    except CanvasNotFound:
-        detail += " " + _("(already gone in Canvas)")
-    except CanvasUnprocessable as exc:
-        raise IllegalTransition(_("Canvas refused to remove this report now.")) from exc
-    move(job, JobStatus.DELETED, now, detail=detail)
-    audit.record(session, launch, audit.Action.DELETE, now, job=job)
-    session.flush()
-    return job
-
-
-def _delete_quiz_report(client: CanvasClient, job: Job) -> str:
-    """Canvas's quiz report DELETE: removes a generated file or a failed generation (204).
-
-    A generation stuck at ``running`` cannot be removed (422); a stale job then leaves
-    only this tool's list.
-
-    Raises:
-        CanvasUnprocessable: Canvas refused and the job is not stale.
-    """
-    try:
-        client.abort_quiz_report(
-            observe.require_id(job.canvas_course_id, "course"),
-            observe.require_id(job.canvas_quiz_id, "quiz"),
-            observe.require_id(job.canvas_report_id, "report"),
-        )
-    except CanvasUnprocessable:
-        if status_of(job) is not JobStatus.STALE:
-            raise
-        return " " + str(_("(still generating in Canvas; removed from this tool)"))
-    return ""
-
-
-def _cancel_stuck_progress(client: CanvasClient, job: Job) -> None:
-    """Free Canvas's "one report per type" slot held by a Progress stuck at ``running``.
-
-    Only the Progress's owner may cancel it (reports-api.md 5); anyone else's retry
-    simply meets the 409 and keeps watching.
-    """
-    if status_of(job) is not JobStatus.STALE or job.canvas_progress_id is None:
-        return
-    try:
-        client.cancel_progress(job.canvas_progress_id, message=_("Stalled; retried from the tool"))
-    except (CanvasNotFound, CanvasNotPermitted):
-        return
-
-
-def retry_job(
-    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
-) -> Job:
-    """Run a stale, failed or aborted job again in Canvas, on the same row.
-
-    A New Quizzes 409 means Canvas is still generating: we keep that Progress and
-    watch it afresh.
-
-    Raises:
-        NotFound: not visible; IllegalTransition: not retryable.
-    """
-    job = get_job(session, launch, job_id)
-    if not can_retry(job):
-        raise IllegalTransition(_("Only stale, failed or aborted reports can be retried."))
-    family = Family(job.family)
-    detail = _("Retried by %(name)s", name=launch.user_name)
-    if family is Family.ACCOUNT:
-        report = client.start_account_report(
-            observe.require_id(job.canvas_account_id, "account"),
-            job.report_type,
-            dict(job.parameters),
-        )
-        job.canvas_report_id = report.id
-    elif family is Family.COURSE:
-        course_report = client.start_course_report(
-            observe.require_id(job.canvas_course_id, "course"), job.report_type, {}
-        )
-        job.canvas_report_id = course_report.id
-    elif family is Family.QUIZ:
-        course_id = observe.require_id(job.canvas_course_id, "course")
-        quiz_id = observe.require_id(job.canvas_quiz_id, "quiz")
-        all_versions = bool(job.parameters.get("includes_all_versions"))
-        try:
-            quiz_report = client.create_quiz_report(
-                course_id, quiz_id, job.report_type, includes_all_versions=all_versions
-            )
-        except CanvasConflict:
-            found = _matching_report(
-                client.list_quiz_reports(course_id, quiz_id), job.report_type, all_versions
-            )
-            if found is None:
-                raise
-            quiz_report = found
-        job.canvas_report_id = quiz_report.id
-    else:
-        _cancel_stuck_progress(client, job)
-        try:
-            progress = client.create_new_quiz_report(
-                observe.require_id(job.canvas_course_id, "course"),
-                observe.require_id(job.canvas_assignment_id, "assignment"),
-                job.report_type,
-                str(job.parameters.get("format", "csv")),
-            )
-            job.canvas_progress_id = progress.id
-        except CanvasConflict:
-            detail += " " + _("(Canvas is still generating it; watching again)")
-    job.retries += 1
-    job.error = None
-    job.percent = 0.0
-    job.current_line = None
-    job.started_at = now
-    job.progress_changed_at = now
-    move(job, JobStatus.QUEUED, now, detail=detail)
-    job.next_poll_at = DEFAULT_POLICY.next_poll_at(now, now)
-    audit.record(session, launch, audit.Action.RETRY, now, job=job)
-    refresh_job(session, client, job, now)
-    return job

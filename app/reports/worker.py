@@ -38,7 +38,7 @@ from app.config import Settings
 from app.db import Database, utcnow
 from app.models.job import Job
 from app.reports.polling import DEFAULT_POLICY, PollPolicy
-from app.reports.service import refresh_job
+from app.reports.refresh import refresh_job
 from app.reports.status import LIVE, JobStatus, move
 
 log = logging.getLogger(__name__)

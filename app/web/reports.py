@@ -32,7 +32,7 @@ from app.canvas.factory import canvas_client_for_launch
 from app.db import request_session, utcnow
 from app.errors import BadRequest, NotAuthorized
 from app.models.job import Job
-from app.reports import files, overview, service, worker
+from app.reports import actions, files, overview, service, worker
 from app.reports.kinds import Family
 from app.reports.status import FINISHED, JobStatus
 from app.web.auth import current_launch, launch_required, launch_url
@@ -40,9 +40,9 @@ from app.web.auth import current_launch, launch_required, launch_url
 bp = Blueprint("reports", __name__)
 
 _ACTIONS: dict[str, Callable[..., Job]] = {
-    "abort": service.abort_job,
-    "delete": service.delete_job,
-    "retry": service.retry_job,
+    "abort": actions.abort_job,
+    "delete": actions.delete_job,
+    "retry": actions.retry_job,
 }
 
 
@@ -324,9 +324,9 @@ def job_json(row: Job) -> dict[str, Any]:
         "error": row.error,
         "finished": finished,
         "group_key": row.group_key,
-        "can_abort": service.can_abort(row),
-        "can_delete": service.can_delete(row),
-        "can_retry": service.can_retry(row),
+        "can_abort": actions.can_abort(row),
+        "can_delete": actions.can_delete(row),
+        "can_retry": actions.can_retry(row),
         "download_url": launch_url("reports.download", job_id=row.id)
         if row.status == JobStatus.COMPLETE.value and row.file_url
         else None,
@@ -380,8 +380,8 @@ def _register_globals(app: Flask) -> None:
         report_job_json=job_json,
         human_size=human_size,
         report_percent=report_percent,
-        report_can_abort=service.can_abort,
-        report_can_delete=service.can_delete,
-        report_can_retry=service.can_retry,
+        report_can_abort=actions.can_abort,
+        report_can_delete=actions.can_delete,
+        report_can_retry=actions.can_retry,
         Family=Family,
     )

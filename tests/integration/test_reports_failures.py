@@ -135,6 +135,6 @@ def test_bad_form_values_are_refused_before_canvas(world: World) -> None:
     )
     assert answer.status_code == 400
     assert world.jobs() == []
-    assert ada.post("/reports/account/no_such_report").status_code == 400
+    assert ada.post("/reports/account/no_such_report").status_code == 404
     assert ada.post("/reports/jobs/1/explode", headers=JSON).status_code in {400, 404}
     assert ada.api("/api/jobs?ids=1,x").status_code == 400
