@@ -41,7 +41,8 @@ def create_app(settings: EmulatorSettings | None = None) -> Flask:
     emulator = Emulator(settings=settings, store=Store())
     app.extensions["emulator"] = emulator
 
-    from emulator import api, control, lti, oauth, seed, shell
+    # Imported here: the parts import ``current_emulator`` from this module.
+    from emulator import api, control, lti, oauth, seed, shell  # noqa: PLC0415
 
     seed.reset(emulator)
     for part in (control, api, lti, oauth, shell):

@@ -22,7 +22,7 @@ class EmulatorSettings:
     report_seconds: float = 3.0
     # Tools registered at start-up: paths or URLs of lti_config.json files.
     tool_configs: list[str] = field(default_factory=list)
-    secret_key: str = "emulator-secret-not-for-production"
+    secret_key: str = "emulator-secret-not-for-production"  # noqa: S105 (a local test double)
 
     @classmethod
     def from_env(cls) -> EmulatorSettings:

@@ -1,4 +1,3 @@
-# ruff: noqa: N818  (names are the contract in docs/architecture.md)
 """Canvas failures as typed errors, so callers catch meanings rather than status codes.
 
 Every error carries Canvas's own message (safe to show: Canvas never echoes tokens) and,

@@ -12,7 +12,7 @@ from app.db import Base, utcnow
 
 
 class ToolKey(Base):
-    """A signing key; the newest active key signs, retired keys stay published for a grace period."""
+    """A signing key: the newest signs; retired keys stay published for a grace period."""
 
     __tablename__ = "tool_key"
 
