@@ -276,7 +276,10 @@ def delete_token() -> Response:
         return response
     token = active_token(emulator, raw)
     if token is None:
-        response = jsonify({"errors": [{"message": "Invalid access token."}]})
+        known = emulator.store.access_tokens.get(raw)
+        expired = known is not None and not known.revoked
+        message = "Expired access token." if expired else "Invalid access token."
+        response = jsonify({"errors": [{"message": message}]})
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="canvas-lms"'
         return response

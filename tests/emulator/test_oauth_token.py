@@ -310,3 +310,15 @@ def test_token_calls_are_counted_per_grant_type(emulator: LiveEmulator) -> None:
     assert stats["refresh_token"] == 3
     assert stats["password"] == 1
     assert emulator.emulator.parts["oauth_stats"] is stats
+
+
+def test_delete_with_an_expired_token_says_so(emulator: LiveEmulator) -> None:
+    reg = register(emulator)
+    body = _tokens(emulator, reg)
+    emulator.emulator.store.clock.advance(3601)
+    response = requests.delete(
+        f"{emulator.url}/login/oauth2/token",
+        headers={"Authorization": f"Bearer {body['access_token']}"},
+    )
+    assert response.status_code == 401
+    assert response.json() == {"errors": [{"message": "Expired access token."}]}
