@@ -6,6 +6,7 @@ name the parent account and a TA in course A cannot name course B.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -25,9 +26,9 @@ def require_account_admin(launch: Launch) -> int:
         NotAuthorized: not an account launch, or not an admin.
     """
     if launch.canvas_account_id is None or launch.context_type != "account":
-        raise NotAuthorized("Account reports are available from account navigation only.")
+        raise NotAuthorized(_("Account reports are available from account navigation only."))
     if not is_admin(launch):
-        raise NotAuthorized("Only account administrators can use account reports.")
+        raise NotAuthorized(_("Only account administrators can use account reports."))
     return launch.canvas_account_id
 
 
@@ -38,9 +39,9 @@ def require_course_staff(launch: Launch) -> int:
         NotAuthorized: not a course launch, or a student.
     """
     if launch.canvas_course_id is None:
-        raise NotAuthorized("Course reports are available from a course only.")
+        raise NotAuthorized(_("Course reports are available from a course only."))
     if not (is_course_staff(launch) or is_admin(launch)):
-        raise NotAuthorized("Only teachers, TAs and designers can use course reports.")
+        raise NotAuthorized(_("Only teachers, TAs and designers can use course reports."))
     return launch.canvas_course_id
 
 
@@ -85,5 +86,5 @@ def get_job(session: Session, launch: Launch, job_id: int) -> Job:
     """
     job = session.get(Job, job_id)
     if job is None or not can_see(launch, job):
-        raise NotFound("No such report job.")
+        raise NotFound(_("No such report job."))
     return job

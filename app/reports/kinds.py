@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.errors import BadRequest
 
 
@@ -112,7 +114,7 @@ def parse_parameters(specs: list[ParamSpec], form: Mapping[str, str]) -> dict[st
             continue
         if not raw:
             if spec.required:
-                raise BadRequest(f"{spec.name} is required.")
+                raise BadRequest(_("%(name)s is required.", name=spec.name))
             continue
         out[spec.name] = _parse_value(spec, raw)
     return out
@@ -121,21 +123,27 @@ def parse_parameters(specs: list[ParamSpec], form: Mapping[str, str]) -> dict[st
 def _parse_value(spec: ParamSpec, raw: str) -> Any:
     if spec.kind is ParamKind.COURSE:
         if not raw.isdigit():
-            raise BadRequest(f"{spec.name} must be a Canvas course id.")
+            raise BadRequest(_("%(name)s must be a Canvas course id.", name=spec.name))
         return int(raw)
     if spec.kind is ParamKind.TERM:
         if raw == "active_terms":
             return raw
         if not raw.isdigit():
-            raise BadRequest(f"{spec.name} must be a term.")
+            raise BadRequest(_("%(name)s must be a term.", name=spec.name))
         return int(raw)
     if spec.kind is ParamKind.DATE:
         try:
             return date.fromisoformat(raw[:10]).isoformat()
         except ValueError as exc:
-            raise BadRequest(f"{spec.name} must be a date (YYYY-MM-DD).") from exc
+            raise BadRequest(_("%(name)s must be a date (YYYY-MM-DD).", name=spec.name)) from exc
     if spec.kind is ParamKind.CHOICE and raw not in spec.choices:
-        raise BadRequest(f"{spec.name} must be one of {', '.join(spec.choices)}.")
+        raise BadRequest(
+            _(
+                "%(name)s must be one of %(choices)s.",
+                name=spec.name,
+                choices=", ".join(spec.choices),
+            )
+        )
     return raw
 
 
@@ -152,7 +160,7 @@ def split_range(start: date, end: date, limit: timedelta = MAX_DATE_RANGE) -> li
         BadRequest: ``end`` is before ``start``.
     """
     if end < start:
-        raise BadRequest("The end date is before the start date.")
+        raise BadRequest(_("The end date is before the start date."))
     days = max(limit.days, 1)
     pieces: list[DateRange] = []
     cursor = start
