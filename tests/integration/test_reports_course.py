@@ -288,3 +288,12 @@ def test_queued_quiz_report_is_aborted(world: World) -> None:
     )
     assert canvas.json().get("progress_url") is None
     assert "file" not in canvas.json()
+
+
+def test_survey_offers_no_item_analysis(world: World) -> None:
+    survey = teacher(world).get("/reports/quiz/205")
+    assert survey.status_code == 200, survey.text
+    assert "Generate Student Analysis" in survey.text
+    assert "Generate Item Analysis" not in survey.text
+    graded = teacher(world).get(f"/reports/quiz/{MIDTERM}")
+    assert "Generate Item Analysis" in graded.text
