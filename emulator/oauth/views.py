@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
 from emulator import Emulator, current_emulator
+from emulator.api import throttle
 from emulator.oauth.tokens import (
     OAuthError,
     active_token,
@@ -33,6 +34,7 @@ CONSENT_PART = "oauth_consents"
 CONSENT_SALT = "oauth-consent"
 CONSENT_MAX_AGE = 600
 CLIENT_AUTH_HEADER = "Canvas OAuth 2.0"
+TOKEN_REQUEST_COST = 200.0  # reference 7.2: each token request costs 200 throttle units
 
 
 def _json_error(error: OAuthError) -> Response:
@@ -232,6 +234,7 @@ def _token_grant(emulator: Emulator) -> Response:
                 "You must provide the code parameter when using the authorization_code grant type",
             )
         token = redeem_code(emulator, key, code, replace_tokens=form.get("replace_tokens") == "1")
+        throttle.charge(emulator, token.token, TOKEN_REQUEST_COST)
         return jsonify(token_response(emulator, token, include_refresh=True))
     if grant_type == "refresh_token":
         refresh_token = form.get("refresh_token")
@@ -243,6 +246,7 @@ def _token_grant(emulator: Emulator) -> Response:
                 " grant type",
             )
         token = refresh(emulator, key, refresh_token)
+        throttle.charge(emulator, token.token, TOKEN_REQUEST_COST)
         return jsonify(token_response(emulator, token, include_refresh=False))
     raise OAuthError(
         400, "unsupported_grant_type", "The grant_type you requested is not currently supported"

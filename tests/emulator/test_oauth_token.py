@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from emulator.api import throttle
 from emulator.oauth.tokens import oauth_stats, revoke_user_tokens
 from emulator.testing import LiveEmulator
 from tests.emulator.platform_support import REDIRECT_URI, oauth_code, register
@@ -322,3 +323,15 @@ def test_delete_with_an_expired_token_says_so(emulator: LiveEmulator) -> None:
     )
     assert response.status_code == 401
     assert response.json() == {"errors": [{"message": "Expired access token."}]}
+
+
+def test_each_token_request_costs_200_throttle_units(emulator: LiveEmulator) -> None:
+    reg = register(emulator)
+    emulator.emulator.store.clock.freeze()
+    body = _tokens(emulator, reg)
+    hwm = emulator.emulator.settings.throttle_hwm
+    assert throttle.remaining(emulator.emulator, body["access_token"]) == hwm - 200
+    _refresh(emulator, reg, body["refresh_token"])
+    emulator.emulator.store.clock.advance(1)
+    again = _refresh(emulator, reg, body["refresh_token"]).json()["access_token"]
+    assert throttle.remaining(emulator.emulator, again) == hwm - 400 + 10  # one second leaked
