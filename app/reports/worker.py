@@ -118,10 +118,28 @@ def poll_jobs(
             job.next_poll_at = now + policy.budget_delay
             result.deferred.append(job_id)
         else:
-            refresh_job(session, client, job, now, policy)
+            _poll_guarded(session, client, job_id, now, policy)
             result.polled.append(job_id)
         session.commit()
     return result
+
+
+def _poll_guarded(
+    session: Session, client: CanvasClient, job_id: int, now: datetime, policy: PollPolicy
+) -> None:
+    """Poll one job; a bug must not stall the others, so it fails that job and is logged."""
+    try:
+        job = session.get(Job, job_id)
+        if job is not None:
+            refresh_job(session, client, job, now, policy)
+            session.flush()
+    except Exception:  # the task boundary of the style guide: log, fail the job, go on
+        log.exception("job.poll_crashed", extra={"job_id": job_id})
+        session.rollback()
+        job = session.get(Job, job_id)
+        if job is not None and job.status in _LIVE_VALUES:
+            job.error = "The tool failed while checking this report; see the worker log."
+            move(job, JobStatus.FAILED, now, detail=job.error)
 
 
 def _wait_for_authorization(job: Job, now: datetime, policy: PollPolicy) -> None:

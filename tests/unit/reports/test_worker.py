@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -177,3 +178,29 @@ def test_polls_are_scheduled_at_next_poll_at(app: Flask, db: Database) -> None:
         worker.schedule_polls(app, [job])
     scheduled = app.extensions["huey"].scheduled()
     assert [task.args for task in scheduled] == [(job_id,)]
+
+
+class BrokenClient(LowBudgetClient):
+    """A client whose answer the tool cannot handle (a bug, not a Canvas error)."""
+
+    def __init__(self) -> None:
+        super().__init__(700.0)
+
+    def get_account_report(self, account_id: int, report_type: str, report_id: int) -> Any:
+        raise RuntimeError("boom")
+
+
+def test_a_crash_while_polling_fails_that_job_and_the_sweep_goes_on(db: Database) -> None:
+    broken, healthy = add_job(db), add_job(db, user=2)
+    clients: dict[int, CanvasClient] = {1: BrokenClient(), 2: LowBudgetClient(10.0)}
+    with db.session() as session:
+        result = worker.poll_jobs(
+            session, [broken, healthy], lambda _s, _p, user: clients[user], T0, POLICY
+        )
+    assert result.deferred == [healthy]  # the next job was still handled
+    with db.session() as session:
+        job = session.get(Job, broken)
+        assert job is not None
+        assert job.status == "failed"
+        assert job.error
+        assert [e.to_status for e in job.events] == ["failed"]
