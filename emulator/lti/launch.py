@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode, urlsplit
 
 import jwt
+from flask import has_request_context, request
 
 from emulator.lti.options import lti_options
 from emulator.lti.tools import Tool, opaque_id
@@ -70,6 +71,14 @@ def _target_link_uri(
     return f"{base}{separator}{urlencode(query)}"
 
 
+def _canvas_domain(emulator: Emulator) -> str:
+    """The host the user's browser is on (Canvas: ``request.host_with_port``): its session
+    cookie lives there, so ``authorize_redirect`` must send the browser back to it."""
+    if has_request_context():
+        return request.host
+    return urlsplit(emulator.base_url).netloc
+
+
 def begin_launch(
     emulator: Emulator,
     *,
@@ -109,7 +118,7 @@ def begin_launch(
     hint = jwt.encode(
         {
             "verifier": verifier,
-            "canvas_domain": urlsplit(emulator.base_url).netloc,
+            "canvas_domain": _canvas_domain(emulator),
             "context_type": context_type,
             "context_id": context_id,
             "canvas_locale": user.locale,

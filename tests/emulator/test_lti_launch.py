@@ -316,3 +316,20 @@ def test_privacy_levels_decide_which_personal_claims_are_sent(
     lis = claims.get(f"{CLAIM}/lis", {})
     assert ("person_sourcedid" in lis) is (level == "public")
     uuid.UUID(claims["sub"])  # always sent, whatever the level
+
+
+def test_authorize_redirect_returns_to_the_host_the_browser_used(emulator: LiveEmulator) -> None:
+    reg = register(emulator)
+    port = emulator.url.rsplit(":", 1)[1]
+    other = f"http://127.0.0.1:{port}"
+    session = requests.Session()
+    session.get(f"{other}/_emulator/login_as/3")
+    initiation = login_initiation(session, f"{other}/courses/101/external_tools/{tool_id(reg)}")
+    response = session.get(
+        f"{emulator.url}/api/lti/authorize_redirect",
+        params=auth_request(initiation),
+        allow_redirects=False,
+    )
+    assert response.headers["Location"].startswith(f"{other}/api/lti/authorize?")
+    followed = session.get(response.headers["Location"])
+    assert 'name="id_token"' in followed.text
