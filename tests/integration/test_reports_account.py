@@ -45,6 +45,7 @@ def test_catalogue_lists_canvas_reports_with_forms(world: World) -> None:
     assert 'type="date"' in form.text
     assert 'name="p_enrollment_term_id"' in form.text
     assert 'value="active_terms"' in form.text
+    assert "Fall 2026" in form.text  # the term picker lists the account's terms
 
 
 def test_start_poll_complete_download(world: World) -> None:
