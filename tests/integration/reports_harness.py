@@ -59,11 +59,25 @@ class Actor:
         return self.http.post(path, data={"lt": self.token, **(data or {})}, **kwargs)
 
 
+class RequestCounter:
+    """WSGI middleware on the emulator: how many requests Canvas has answered."""
+
+    def __init__(self, wsgi: Any) -> None:
+        self.wsgi = wsgi
+        self.count = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not environ.get("PATH_INFO", "").startswith("/_emulator/"):
+            self.count += 1
+        return self.wsgi(environ, start_response)
+
+
 @dataclass
 class World:
     app: Flask
     live: LiveEmulator
     platform_id: int
+    canvas: RequestCounter
     policy: PollPolicy = field(default_factory=lambda: DEFAULT_POLICY)
     actors: dict[str, Actor] = field(default_factory=dict)
 
@@ -210,7 +224,9 @@ def build_world(app: Flask, live: LiveEmulator) -> World:
         session.add(platform)
         session.flush()
         platform_id = platform.id
-    return World(app=app, live=live, platform_id=platform_id)
+    counter = RequestCounter(live.app.wsgi_app)
+    live.app.wsgi_app = counter  # type: ignore[method-assign]
+    return World(app=app, live=live, platform_id=platform_id, canvas=counter)
 
 
 def world_for(app: Flask, emulator: LiveEmulator) -> Iterator[World]:
