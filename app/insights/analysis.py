@@ -34,6 +34,10 @@ class QuizInsights:
     #: Distinct students among the analysed attempts; None for anonymous reports.
     students: int | None
     split: float
+    #: The section analysed (an id from ``sections``) or None for all students.
+    section: str | None
+    #: (id, name) of every section in the report.
+    sections: tuple[tuple[str, str], ...]
     scores: ScoreSummary
     reliability: Reliability
     #: Canvas's Item Analysis alpha: right/wrong items only, item variances over each item's
@@ -82,6 +86,7 @@ def analyse(
     table: ResponseTable,
     policy: AttemptPolicy | None = None,
     *,
+    section: str | None = None,
     split: float = DEFAULT_SPLIT,
     thresholds: Thresholds | None = None,
     confidence: float = 0.95,
@@ -89,12 +94,13 @@ def analyse(
     """Select the attempts, then compute score, reliability and item statistics.
 
     Raises:
-        UnsupportedPolicy: ``policy`` needs an attempt column / identities the report lacks.
+        UnsupportedPolicy: ``policy`` needs an attempt column / identities the report lacks;
+        UnknownSection: ``section`` is not one of the report's.
     """
     policy = policy or table.default_policy()
     thresholds = thresholds or Thresholds()
     # sorted by score (stable), so Canvas's score groups are contiguous slices of every column
-    rows = sorted(select_rows(table, policy), key=table.scores.__getitem__)
+    rows = sorted(select_rows(table, policy, section), key=table.scores.__getitem__)
     count = len(table.questions)
     point_rows = [table.points[r] for r in rows]
     point_cols = list(zip(*point_rows, strict=True)) if rows else [() for _ in range(count)]
@@ -133,6 +139,8 @@ def analyse(
         attempts=len(rows),
         students=None if table.anonymous else len(identities - {None}),
         split=split,
+        section=section,
+        sections=table.section_names,
         scores=summarise_scores(scores, math.fsum(q.points_possible for q in table.questions)),
         reliability=result,
         canvas_alpha=cronbach_alpha(

@@ -89,6 +89,7 @@ def _student_analysis(body: Mapping[str, Any]) -> ResponseTable:
     lookups: list[dict[str, int]] = [{} for _ in questions]
     texts: list[list[str]] = [[] for _ in questions]
     respondents: list[str | None] = []
+    sections: list[tuple[str, ...]] = []
     scores = array("d")
     points_rows: list[array[float]] = []
     code_rows: list[array[int]] = []
@@ -119,6 +120,8 @@ def _student_analysis(body: Mapping[str, Any]) -> ResponseTable:
         scores.append(math.fsum(earned) if score is None else score)
         user = student.get("user_id")
         respondents.append(None if user is None else f"id:{user}")
+        raw_sections = student.get("sections") or []
+        sections.append(tuple(str(name) for name in _list(raw_sections, f"students[{s}].sections")))
         points_rows.append(earned)
         code_rows.append(codes)
     return ResponseTable(
@@ -132,6 +135,8 @@ def _student_analysis(body: Mapping[str, Any]) -> ResponseTable:
         codes=tuple(code_rows),
         has_attempt_column=False,
         anonymous=all(r is None for r in respondents) and bool(respondents),
+        section_ids=tuple(sections),
+        section_names=tuple((name, name) for name in sorted({n for row in sections for n in row})),
     )
 
 

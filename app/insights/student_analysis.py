@@ -35,6 +35,8 @@ class _Layout:
     id_col: int | None
     name_col: int | None
     attempt_col: int | None
+    section_col: int | None
+    section_id_col: int | None
     score_col: int
     questions: tuple[Question, ...]
 
@@ -92,6 +94,8 @@ def _layout(header: Sequence[str]) -> _Layout:
         id_col=column("id") if "id" in meta else column("user_id"),
         name_col=column("name"),
         attempt_col=column("attempt"),
+        section_col=column("section"),
+        section_id_col=column("section_id"),
         score_col=len(header) - 1,
         questions=tuple(questions),
     )
@@ -151,6 +155,7 @@ def parse_student_analysis(
     scores = array("d")
     points_rows: list[array[float]] = []
     code_rows: list[array[int]] = []
+    sections = _Sections(layout)
     for row in reader:
         line = reader.line
         if len(row) != width:
@@ -168,6 +173,7 @@ def parse_student_analysis(
         respondents.append(_respondent(row, layout))
         points_rows.append(earned)
         code_rows.append(array("i", codes))
+        sections.add(row)
     anonymous = layout.id_col is None and layout.name_col is None
     return ResponseTable(
         kind=kind,
@@ -182,7 +188,41 @@ def parse_student_analysis(
         has_attempt_column=layout.attempt_col is not None
         and kind is ReportKind.CLASSIC_STUDENT_ANALYSIS,
         anonymous=anonymous,
+        section_ids=tuple(sections.rows),
+        section_names=tuple(sorted(sections.names.items(), key=lambda pair: pair[1])),
     )
+
+
+class _Sections:
+    """Each row's section ids; names from the ``section`` column (both joined with ", ")."""
+
+    def __init__(self, layout: _Layout) -> None:
+        self._name_col = layout.section_col
+        self._id_col = layout.section_id_col
+        self.rows: list[tuple[str, ...]] = []
+        self.names: dict[str, str] = {}
+        self._seen: dict[str, tuple[str, ...]] = {}
+
+    def add(self, row: list[str]) -> None:
+        # New Quizzes CSVs have names only: the names then serve as ids
+        id_col = self._id_col if self._id_col is not None else self._name_col
+        if id_col is None:
+            self.rows.append(())
+            return
+        cell = row[id_col]
+        ids = self._seen.get(cell)
+        if ids is None:
+            ids = self._seen[cell] = tuple(i for i in cell.split(", ") if i)
+            name_cell = row[self._name_col] if self._name_col is not None else ""
+            # names may themselves contain ", ": one id takes the whole cell, several ids
+            # only a one-to-one split
+            names = [name_cell] if len(ids) == 1 else name_cell.split(", ")
+            pairs = zip(ids, names, strict=True) if len(names) == len(ids) else ()
+            for section_id, name in pairs:
+                self.names.setdefault(section_id, name)
+            for section_id in ids:
+                self.names.setdefault(section_id, f"Section {section_id}")
+        self.rows.append(ids)
 
 
 class _PointsReader:

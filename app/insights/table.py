@@ -64,6 +64,10 @@ class ResponseTable:
     codes: tuple[array[int], ...]
     has_attempt_column: bool
     anonymous: bool
+    #: Per row: the ids of the student's sections (several when enrolled in more than one).
+    section_ids: tuple[tuple[str, ...], ...] = ()
+    #: Section id -> name, for the sections that appear in the report.
+    section_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def row_count(self) -> int:

@@ -83,6 +83,10 @@ def _policy(table: ResponseTable) -> AttemptPolicy:
         raise BadRequest(_("Unknown attempt policy.")) from None
 
 
+def _section() -> str | None:
+    return request.args.get("section") or None
+
+
 def _split() -> float:
     raw = request.args.get("split")
     if not raw:
@@ -102,7 +106,9 @@ def _split() -> float:
 def job(job_id: int) -> ResponseReturnValue:
     loaded = _load(job_id)
     if isinstance(loaded.report, ResponseTable):
-        insights = analyse(loaded.report, _policy(loaded.report), split=_split())
+        insights = analyse(
+            loaded.report, _policy(loaded.report), section=_section(), split=_split()
+        )
         return render_template(
             "insights/job.html",
             loaded=loaded,
@@ -130,7 +136,9 @@ def items(job_id: int) -> ResponseReturnValue:
         lines = reported_items_csv(loaded.report)
         suffix = "items"
     else:
-        insights: QuizInsights = analyse(loaded.report, _policy(loaded.report), split=_split())
+        insights: QuizInsights = analyse(
+            loaded.report, _policy(loaded.report), section=_section(), split=_split()
+        )
         lines = items_csv(insights)
         suffix = f"items-{insights.policy.value}"
     response = Response(lines, mimetype="text/csv")

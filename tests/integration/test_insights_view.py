@@ -220,3 +220,23 @@ def test_group_size_can_be_chosen(world: World) -> None:
     assert "split=0.5" in halves.text  # the export link keeps the choice
     assert tina.get(f"/insights/jobs/{job_id}?split=0.1").status_code == 400
     assert tina.get(f"/insights/jobs/{job_id}?split=half").status_code == 400
+
+
+def test_a_section_can_be_analysed_alone(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    everyone = tina.get(f"/insights/jobs/{job_id}").text
+    assert "Biology 101 Section A" in everyone
+    found = re.search(r'<option value="(\d+)" >Biology 101 Section A</option>', everyone)
+    assert found is not None
+    section_a = tina.get(f"/insights/jobs/{job_id}?section={found.group(1)}").text
+    assert f'<option value="{found.group(1)}" selected>' in section_a
+
+    def attempts(text: str) -> int:
+        counted = re.search(r"Attempts analysed</dt><dd>(\d+)</dd>", text)
+        assert counted is not None
+        return int(counted.group(1))
+
+    assert 0 < attempts(section_a) < attempts(everyone)
+    assert f"section={found.group(1)}" in section_a  # the export keeps the filter
+    assert tina.get(f"/insights/jobs/{job_id}?section=424242").status_code == 400

@@ -18,6 +18,7 @@ class Attempt:
     student: int | None = None
     attempt: int = 1
     name: str = ""
+    section: tuple[str, str] = ("Section 1", "7")  # names and ids, joined with ", "
 
 
 @dataclass
@@ -50,7 +51,7 @@ def student_analysis_csv(
         if not anonymous:
             student = row.student if row.student is not None else 100 + number
             cells += [row.name or f"Student {student}", str(student)]
-        cells += ["Section 1", "7", "2026-09-15 10:00:00 UTC"]
+        cells += [*row.section, "2026-09-15 10:00:00 UTC"]
         if all_versions:
             cells.append(str(row.attempt))
         for answer, earned in zip(row.answers, row.points, strict=True):

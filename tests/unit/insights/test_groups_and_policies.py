@@ -7,7 +7,7 @@ import pytest
 from app.insights.analysis import analyse
 from app.insights.groups import BOTTOM, MIDDLE, TOP, group_bounds, ruby_round, score_groups
 from app.insights.parse import parse_report
-from app.insights.selection import UnsupportedPolicy, select_rows
+from app.insights.selection import UnknownSection, UnsupportedPolicy, select_rows
 from app.insights.table import AttemptPolicy, ResponseTable
 from tests.unit.insights.reports import Attempt, QuizSpec, student_analysis_csv
 
@@ -111,3 +111,47 @@ def test_logged_out_rows_are_left_out_of_first_attempts() -> None:
     assert isinstance(table, ResponseTable)
     assert select_rows(table, AttemptPolicy.FIRST) == [0]
     assert select_rows(table, AttemptPolicy.ALL) == [0, 1]
+
+
+def _sectioned() -> ResponseTable:
+    spec = QuizSpec(
+        [(1, "Q", 1.0)],
+        [
+            Attempt(["A"], [1.0], student=1, attempt=1, section=("Red", "7")),
+            Attempt(["B"], [0.0], student=1, attempt=2, section=("Red", "7")),
+            Attempt(["B"], [0.0], student=2, attempt=1, section=("Blue, Red", "8, 7")),
+            Attempt(["A"], [1.0], student=3, attempt=1, section=("Blue", "8")),
+            Attempt(["A"], [1.0], student=4, attempt=1, section=("Green, with comma", "9")),
+        ],
+    )
+    table = parse_report(student_analysis_csv(spec, all_versions=True))
+    assert isinstance(table, ResponseTable)
+    return table
+
+
+def test_sections_are_read_with_their_names() -> None:
+    table = _sectioned()
+    assert table.section_names == (("8", "Blue"), ("9", "Green, with comma"), ("7", "Red"))
+    assert table.section_ids[2] == ("8", "7")
+
+
+@pytest.mark.parametrize(
+    ("section", "policy", "rows"),
+    [
+        ("7", AttemptPolicy.FIRST, [0, 2]),
+        ("7", AttemptPolicy.ALL, [0, 1, 2]),
+        ("8", AttemptPolicy.LAST, [2, 3]),
+        (None, AttemptPolicy.FIRST, [0, 2, 3, 4]),
+    ],
+)
+def test_section_filter_comes_before_the_attempt_policy(
+    section: str | None, policy: AttemptPolicy, rows: list[int]
+) -> None:
+    assert select_rows(_sectioned(), policy, section) == rows
+
+
+def test_unknown_section_is_refused() -> None:
+    with pytest.raises(UnknownSection):
+        select_rows(_sectioned(), AttemptPolicy.FIRST, "99")
+    insights = analyse(_sectioned(), AttemptPolicy.FIRST, section="8")
+    assert (insights.section, insights.attempts) == ("8", 2)
