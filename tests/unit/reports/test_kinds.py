@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
+import itertools
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.errors import BadRequest
 from app.reports.kinds import (
@@ -126,3 +129,19 @@ def test_a_short_range_is_one_run_ending_after_its_last_day() -> None:
 
 def test_without_dates_nothing_is_split() -> None:
     assert split_parameters({"users": True}) == [{"users": True}]
+
+
+@given(
+    start=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)),
+    days=st.integers(min_value=0, max_value=400),
+)
+def test_split_pieces_tile_the_range_in_at_most_two_weeks(start: date, days: int) -> None:
+    end = start + timedelta(days=days)
+    pieces = split_range(start, end)
+    assert pieces[0].start == start
+    assert pieces[-1].end == end
+    for piece in pieces:
+        assert 0 <= (piece.end - piece.start).days < 14
+    for before, after in itertools.pairwise(pieces):
+        assert after.start == before.end + timedelta(days=1)
+    assert len(pieces) == days // 14 + 1
