@@ -162,3 +162,13 @@ def test_stale_job_recovers_when_canvas_finishes() -> None:
     )
     assert row.status == "complete"
     assert row.file_name == "report.csv"
+
+
+def test_failed_account_report_prefers_the_error_report_code() -> None:
+    message = "Generating the report, Last User Access, failed. ... code: ErrorReport:40001"
+    seen = from_account_report(
+        account_report(
+            status="error", progress=100, parameters={"extra_text": "Term: All"}, message=message
+        )
+    )
+    assert seen.error == message
