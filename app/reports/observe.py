@@ -75,6 +75,10 @@ def from_account_report(report: AccountReport) -> Observation:
     error = None
     if status is JobStatus.FAILED:
         error = str((report.parameters or {}).get("extra_text") or "Canvas reported an error.")
+        # A report that raised carries "... ErrorReport:<id>" in ``message`` (reports-api.md
+        # 1.4 step 6) when the server sends it: the code an admin must quote to support.
+        if report.message and "ErrorReport:" in report.message:
+            error = report.message
     return Observation(
         status=status,
         canvas_state=report.status,
