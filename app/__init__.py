@@ -31,7 +31,10 @@ def create_app(settings: Settings | None = None) -> Flask:
             x_host=settings.proxy_hops,
         )
 
-    from app import cli, i18n, web  # noqa: PLC0415 - blueprints import app modules lazily
+    from app import cli, i18n, observability, ratelimit, web  # noqa: PLC0415 - lazy imports
+
+    # First hook: every later hook, refusal and log line already has the request id.
+    observability.init_app(app, level=settings.log_level, json_lines=settings.log_json)
 
     app.extensions["lti"] = build_runtime(
         settings,
@@ -40,5 +43,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     i18n.init_app(app)
     web.init_app(app)
+    ratelimit.init_app(app, settings)  # after the blueprints: it names their views
     cli.init_app(app)
     return app

@@ -144,3 +144,6 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     for group in (platforms, keys, db):
         app.cli.add_command(group)
+    from app.ops import cli as ops_cli  # noqa: PLC0415 - jobs, tokens, keys reencrypt
+
+    ops_cli.init_app(app, keys)

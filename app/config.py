@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypedDict
 
 from cryptography.fernet import Fernet
 
@@ -63,6 +64,12 @@ class Settings:
     huey_immediate: bool = False
     proxy_hops: int = 0
     allow_dynamic_registration: bool = True
+    # Per client address; Flask-Limiter syntax ("300 per minute;3000 per hour").
+    rate_limits_enabled: bool = True
+    rate_limit_launch: str = "300 per minute"
+    rate_limit_oauth: str = "60 per minute"
+    log_level: str = "INFO"
+    log_json: bool = False  # one JSON object per line (production default)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -86,6 +93,7 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             production=False,
             proxy_hops=_int(env, "TOOL_PROXY_HOPS", 0),
+            **_operations(env, production=False),
         )
 
     @classmethod
@@ -134,6 +142,7 @@ class Settings:
             proxy_hops=_int(env, "TOOL_PROXY_HOPS", 0),
             # Open registration lets anyone add a "platform"; production opts in explicitly.
             allow_dynamic_registration=env.get("ALLOW_DYNAMIC_REGISTRATION", "") == "1",
+            **_operations(env, production=True),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -155,6 +164,34 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 0:
         raise ConfigurationError(f"{name} must not be negative")
     return value
+
+
+_LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+
+
+class _Operations(TypedDict):
+    log_level: str
+    log_json: bool
+    rate_limits_enabled: bool
+    rate_limit_launch: str
+    rate_limit_oauth: str
+
+
+def _operations(env: Mapping[str, str], *, production: bool) -> _Operations:
+    """Logging and rate-limit settings (LOG_LEVEL, LOG_FORMAT, RATE_LIMIT_*)."""
+    level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigurationError(f"LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}")
+    log_format = (env.get("LOG_FORMAT") or ("json" if production else "text")).lower()
+    if log_format not in {"json", "text"}:
+        raise ConfigurationError("LOG_FORMAT must be json or text")
+    return {
+        "log_level": level,
+        "log_json": log_format == "json",
+        "rate_limits_enabled": env.get("RATE_LIMITS", "on").lower() not in {"off", "0", "false"},
+        "rate_limit_launch": env.get("RATE_LIMIT_LAUNCH") or Settings.rate_limit_launch,
+        "rate_limit_oauth": env.get("RATE_LIMIT_OAUTH") or Settings.rate_limit_oauth,
+    }
 
 
 def _split(value: str | None) -> tuple[str, ...]:

@@ -10,8 +10,11 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from app.errors import ConfigurationError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -76,7 +79,13 @@ class Database:
     """Engine plus session factory; one per app (and per worker process)."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
-        self.engine = make_engine(url, **engine_kwargs)
+        try:
+            self.engine = make_engine(url, **engine_kwargs)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise ConfigurationError(
+                "DATABASE_URL is not a usable database URL; expected e.g. "
+                "postgresql+psycopg://user:password@host:5432/db or sqlite:///path/tool.db"
+            ) from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import click
+
 
 class ToolError(Exception):
     """Base for errors the tool shows to users; ``message`` never contains secrets."""
@@ -14,8 +16,12 @@ class ToolError(Exception):
         self.message = message
 
 
-class ConfigurationError(ToolError):
-    """The tool is misconfigured (raised at start-up)."""
+class ConfigurationError(ToolError, click.ClickException):  # type: ignore[misc]
+    """The tool is misconfigured (raised at start-up).
+
+    Also a ``ClickException``: ``flask --app app ...`` then prints the message on one line
+    instead of a traceback when the app factory refuses the configuration.
+    """
 
     code = "configuration_error"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.config import Settings
 from app.db import request_session
 from app.lti.registrations import frame_origins
 
@@ -29,6 +30,16 @@ def _add_headers(response: Response) -> Response:
     # Links inside the tool carry ?lt=; never send them to another site as a Referer.
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
+    # The tool needs no powerful browser features; deny them to anything it frames or loads.
+    response.headers.setdefault(
+        "Permissions-Policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    )
+    settings: Settings = current_app.extensions["settings"]
+    if settings.production:  # behind TLS only: HSTS on plain-HTTP demo hosts would stick
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     return response
 
 

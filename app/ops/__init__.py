@@ -1,0 +1,1 @@
+"""Operator tasks behind ``flask --app app jobs|tokens|keys ...`` (retention, revocation, rekey)."""
