@@ -6,9 +6,11 @@ endpoints read the database only: any number of viewers costs Canvas nothing.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -253,10 +255,21 @@ def download_group(job_id: int) -> ResponseReturnValue:
     return _stream(opened)
 
 
+def content_disposition(name: str) -> str:
+    """``attachment`` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987).
+
+    Quiz titles are often not ASCII ("Café Quiz Report.csv"); HTTP headers are latin-1.
+    """
+    cleaned = "".join(ch for ch in name if ch not in '"\\\r\n' and ord(ch) >= 0x20)
+    ascii_name = (
+        unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode() or "report"
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
+
+
 def _stream(opened: files.JobFile) -> Response:
-    safe_name = opened.name.replace('"', "").replace("\r", "").replace("\n", "")
     response = Response(stream_with_context(opened.chunks), mimetype=opened.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response.headers["Content-Disposition"] = content_disposition(opened.name)
     if opened.size is not None:
         response.headers["Content-Length"] = str(opened.size)
     response.headers["Cache-Control"] = "private, no-store"
