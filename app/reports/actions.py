@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.canvas.client import CanvasClient
 from app.canvas.errors import (
     CanvasConflict,
+    CanvasError,
     CanvasNotFound,
     CanvasNotPermitted,
     CanvasUnprocessable,
@@ -174,6 +175,24 @@ def _cancel_stuck_progress(client: CanvasClient, job: Job) -> None:
         return
 
 
+def _finished_meanwhile(client: CanvasClient, job: Job, now: datetime) -> bool:
+    """A stale account/course job whose report Canvas has since completed takes that file.
+
+    A job goes stale when nobody could poll it (e.g. the user's authorization lapsed)
+    as well as when Canvas stalls; running the report again would duplicate finished work.
+    """
+    if Family(job.family) not in {Family.ACCOUNT, Family.COURSE}:
+        return False
+    try:
+        seen = observe.fetch(client, job)
+    except CanvasError:
+        return False
+    if seen.status is not JobStatus.COMPLETE:
+        return False
+    observe.apply(job, seen, now, DEFAULT_POLICY)
+    return True
+
+
 def retry_job(
     session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
 ) -> Job:
@@ -190,6 +209,9 @@ def retry_job(
         raise IllegalTransition(_("Only stale, failed or aborted reports can be retried."))
     family = Family(job.family)
     detail = _("Retried by %(name)s", name=launch.user_name)
+    if status_of(job) is JobStatus.STALE and _finished_meanwhile(client, job, now):
+        audit.record(session, launch, audit.Action.RETRY, now, job=job)
+        return job
     if family is Family.ACCOUNT:
         report = client.start_account_report(
             observe.require_id(job.canvas_account_id, "account"),
