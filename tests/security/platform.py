@@ -85,9 +85,8 @@ def start_login(
     form = journey.authorize(auth_url)
     assert "id_token" in form, form
     token = form["id_token"]
-    return Login(
-        journey, form, jwt.get_unverified_header(token), jwt.decode(token, options={"verify_signature": False})
-    )  # fmt: skip
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return Login(journey, form, jwt.get_unverified_header(token), claims)
 
 
 def launch_token(

@@ -29,8 +29,8 @@ def _claims(**changes: Any) -> Case:
 
     def run(login: Login) -> Any:
         body = dict(login.claims)
-        for name, value in changes.items():
-            name = name.replace("__", CLAIM) if name.startswith("__") else name
+        for given, value in changes.items():
+            name = given.replace("__", CLAIM) if given.startswith("__") else given
             if value is None:
                 body.pop(name, None)
             else:
