@@ -47,6 +47,7 @@ ClientFor = Callable[[Session, int, int], CanvasClient]
 """(session, platform id, Canvas user id) → a client with that user's token."""
 
 _LIVE_VALUES = [status.value for status in LIVE]
+SWEEP_BATCH = 50
 
 
 @dataclass
@@ -195,13 +196,16 @@ def init_app(app: Flask) -> Huey:
     settings: Settings = app.extensions["settings"]
     huey = make_huey(settings)
 
-    def run_sweep() -> SweepResult:
+    def run_sweep() -> None:
+        """Sweep in batches until a batch comes back short: a backlog drains in one run."""
         with app.app_context():
             db: Database = app.extensions["db"]
             clock: Callable[[], datetime] = app.extensions.get("clock", utcnow)
-            outcome = sweep(db, canvas_client_for_user, clock())
-            _schedule_next(app, outcome.polled + outcome.deferred + outcome.unauthorized)
-            return outcome
+            while True:
+                outcome = sweep(db, canvas_client_for_user, clock(), limit=SWEEP_BATCH)
+                _schedule_next(app, outcome.polled + outcome.deferred + outcome.unauthorized)
+                if outcome.claimed < SWEEP_BATCH:
+                    return
 
     def poll_job(job_id: int) -> None:
         """Poll what is due when ``job_id`` falls due; the claim makes duplicates harmless."""

@@ -13,6 +13,7 @@ from flask import Flask
 from app import create_app
 from app.config import Settings
 from app.db import Database
+from app.reports import worker
 from app.reports.status import JobStatus
 from emulator import faults
 from emulator.testing import LiveEmulator
@@ -293,3 +294,15 @@ def test_form_actions_redirect_back_to_the_page_they_came_from(world: World) -> 
     second = world.jobs()[-1]
     away = ada.post(f"/reports/jobs/{second.id}/delete", {"next": "//evil.example/x"})
     assert away.headers["Location"].startswith(f"/reports/jobs/{second.id}?lt=")
+
+
+def test_one_task_run_drains_a_backlog_larger_than_a_batch(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "SWEEP_BATCH", 2)
+    ada = admin(world)
+    for _ in range(5):
+        ada.post("/reports/account/last_user_access_csv")
+    world.advance(60)
+    world.app.extensions["huey_poll_job"](1)
+    assert [job.status for job in world.jobs()] == [JobStatus.COMPLETE] * 5
