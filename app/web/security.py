@@ -19,13 +19,23 @@ def _frame_ancestors() -> str:
     return " ".join(["'self'", *origins])
 
 
-def _add_headers(response: Response) -> Response:
-    response.headers.setdefault(
-        "Content-Security-Policy",
+# Non-page responses (JSON, files, scripts) are never framed or rendered as documents.
+_NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
+def _page_csp() -> str:
+    return (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-        f"form-action 'self'; frame-ancestors {_frame_ancestors()}",
+        f"form-action 'self'; frame-ancestors {_frame_ancestors()}"
     )
+
+
+def _add_headers(response: Response) -> Response:
+    if "Content-Security-Policy" not in response.headers:
+        # Only HTML pages are framed by Canvas; only they pay for the registrations query.
+        is_page = response.mimetype == "text/html"
+        response.headers["Content-Security-Policy"] = _page_csp() if is_page else _NON_PAGE_CSP
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # Links inside the tool carry ?lt=; never send them to another site as a Referer.
     response.headers.setdefault("Referrer-Policy", "same-origin")

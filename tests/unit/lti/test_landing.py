@@ -170,3 +170,11 @@ def test_locale_follows_launch(
     error = client.get("/nowhere", headers={"Accept-Language": "de-DE,de;q=0.9"})
     assert '<html lang="de">' in error.get_data(as_text=True)
     assert error.status_code == 404
+
+
+def test_non_page_responses_get_a_closed_csp(client: FlaskClient) -> None:
+    for path in ("/lti_config.json", "/.well-known/jwks.json", "/static/js/lti.js"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
