@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from itertools import chain
 from operator import mul
+from typing import TypeVar
 
 from app.insights.distractors import score_runs
 from app.insights.flags import Flag, Thresholds, item_flags
@@ -14,6 +16,8 @@ from app.insights.reliability import Reliability, alpha_if_deleted, cronbach_alp
 from app.insights.selection import select_rows
 from app.insights.students import ScoreSummary, summarise_scores
 from app.insights.table import AttemptPolicy, ReportKind, ResponseTable
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +82,17 @@ def _context(scores: list[float], totals: list[float], split: float) -> ScoreCon
         middle_end=middle_end,
         runs=score_runs(scores),
         centered_totals=centered,
+        total_mean=total_mean,
+        scores_are_totals=scores == totals,
         total_variance=sum(map(mul, centered, centered)) / n if n else 0.0,
     )
+
+
+def _columns(rows: list[list[T]], count: int) -> list[list[T]]:
+    """Transpose rows into columns: one flat list, then a strided slice per column, all in C
+    (``zip(*rows)`` over 10,000 rows is several times slower)."""
+    flat = list(chain.from_iterable(rows))
+    return [flat[q::count] for q in range(count)]
 
 
 def analyse(
@@ -103,12 +116,8 @@ def analyse(
     rows = sorted(select_rows(table, policy, section), key=table.scores.__getitem__)
     count = len(table.questions)
     point_rows = [table.points[r] for r in rows]
-    point_cols = list(zip(*point_rows, strict=True)) if rows else [() for _ in range(count)]
-    code_cols = (
-        list(zip(*(table.codes[r] for r in rows), strict=True))
-        if rows
-        else [() for _ in range(count)]
-    )
+    point_cols = _columns(point_rows, count)
+    code_cols = _columns([table.codes[r] for r in rows], count)
     scores = [table.scores[r] for r in rows]
     context = _context(scores, list(map(sum, point_rows)), split)
     stats = [

@@ -76,7 +76,7 @@ def score_runs(
     return runs
 
 
-def _score_sums(respondents: Respondents, option_count: int) -> list[float]:
+def score_sums(respondents: Respondents, option_count: int) -> list[float]:
     """Sum of respondents' scores per answer code (for the per-answer point-biserials)."""
     codes, scores, runs = respondents.codes, respondents.scores, respondents.runs
     if option_count <= _FEW_OPTIONS and runs is not None:
@@ -115,21 +115,23 @@ def correct_codes(
 
 def option_statistics(
     choices: Sequence[str],
-    correct_texts: Sequence[str],
-    correct: set[int],
     respondents: Respondents,
+    *,
+    correct: set[int],
+    correct_texts: Sequence[str],
+    sums: Sequence[float],
     known_options: Sequence[str] = (),
 ) -> tuple[OptionStats, ...]:
     """Per answer text: frequency, frequency per group, correctness and point-biserial.
 
-    An answer is correct when the report marks it so, else when every attempt that gave it
-    earned full points. Options known from the report but never chosen are listed with 0.
+    An answer is correct when the report marks it so (``correct_texts``), else when every
+    attempt that gave it earned full points (``correct`` codes). ``sums``: the respondents'
+    score sums per answer code. Options the report lists but nobody chose are added with 0.
     """
     codes = respondents.codes
     n = respondents.count
     bottom_codes = codes[: respondents.bottom_end]
     top_codes = codes[respondents.middle_end :]
-    sums = _score_sums(respondents, len(choices))
     options = []
     for code, text in enumerate(choices):
         count = codes.count(code)

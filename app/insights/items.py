@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from app.insights.distractors import (
     correct_codes,
     option_statistics,
     score_runs,
+    score_sums,
 )
 from app.insights.table import Question
 
@@ -34,7 +36,10 @@ class ScoreContext:
     runs: Sequence[tuple[int, int, float]] | None
     #: Sum of item points per attempt minus its mean (the total alpha is computed on).
     centered_totals: Sequence[float]
+    total_mean: float
     total_variance: float
+    #: The score column equals the sum of item points on every analysed attempt.
+    scores_are_totals: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,18 @@ def _population_sd(total: float, total_sq: float, n: int) -> float:
     return math.sqrt(max(total_sq / n - (total / n) ** 2, 0.0)) if n else 0.0
 
 
+def _positions(values: Sequence[int], wanted: int) -> list[int]:
+    """Indices of ``wanted`` (few) in ``values``: ``index`` scans in C between hits."""
+    found: list[int] = []
+    start = 0
+    with contextlib.suppress(ValueError):
+        while True:
+            start = values.index(wanted, start)
+            found.append(start)
+            start += 1
+    return found
+
+
 def _everyone(codes: Sequence[int], points: Sequence[float], c: ScoreContext) -> Respondents:
     n = len(codes)
     bottom, middle = c.bottom_end, c.middle_end - c.bottom_end
@@ -90,7 +107,8 @@ def _respondents(codes: Sequence[int], points: Sequence[float], c: ScoreContext)
     """The attempts that answered, in score order; copies columns only in a rare case."""
     if not codes or min(codes) >= 0:
         return _everyone(codes, points, c)
-    skipped = list(compress(range(len(codes)), map((0).__gt__, codes)))
+    skipped = _positions(codes, -1) + _positions(codes, -2)
+    skipped.sort()
     scores = c.scores
     if not any(points[i] for i in skipped):
         # blanks earned nothing: keep the columns, subtract the skipped attempts from sums
@@ -143,7 +161,14 @@ def item_statistics(
         sum_x, sum_xx = pp * full, pp * pp * full
     else:
         sum_x, sum_xx = sum(r.points), sum(map(mul, r.points, r.points))
-    sum_xs = sum(map(mul, r.points, r.scores))
+    correct = (
+        set() if question.correct_options or not n else correct_codes(r.codes, r.points, pp, full)
+    )
+    sums = score_sums(r, len(choices))
+    single_key = _single_key(r, correct, full) if dichotomous else None
+    # a single keyed answer: the full-credit attempts are exactly its choosers, so the
+    # score-weighted sums are already known from the per-answer sums (saves two passes)
+    sum_xs = pp * sums[single_key] if single_key is not None else sum(map(mul, r.points, r.scores))
     mean_points = sum_x / n if n else None
     upper = _share(sum(r.points[r.middle_end :]), r.top_count, pp)
     lower = _share(sum(r.points[: r.bottom_end]), r.bottom_count, pp)
@@ -162,9 +187,11 @@ def item_statistics(
         matrix_sums = (sum_x, sum_xx)
     else:
         matrix_sums = (sum(points), sum(map(mul, points, points)))
-    matrix_variance, matrix_covariance, item_rest = _matrix_terms(points, matrix_sums, context)
-    correct = (
-        set() if question.correct_options or not n else correct_codes(r.codes, r.points, pp, full)
+    # sum of x * T: equal to sum of x * score when every score is its points' sum and
+    # nobody who skipped the question earned points on it (the columns are the same)
+    sum_xt = sum_xs if context.scores_are_totals and r.points is points else None
+    matrix_variance, matrix_covariance, item_rest = _matrix_terms(
+        points, matrix_sums, sum_xt, context
     )
     return ItemStats(
         question=question,
@@ -185,14 +212,32 @@ def item_statistics(
         item_rest=item_rest,
         matrix_variance=matrix_variance,
         matrix_covariance=matrix_covariance,
-        options=option_statistics(choices, question.correct_options, correct, r, question.options)
+        options=option_statistics(
+            choices,
+            r,
+            correct=correct,
+            correct_texts=question.correct_options,
+            sums=sums,
+            known_options=question.options,
+        )
         if n
         else (),
     )
 
 
+def _single_key(r: Respondents, correct: set[int], full: int) -> int | None:
+    """The answer code that exactly the full-credit respondents gave, if there is one."""
+    if len(correct) != 1:
+        return None
+    (code,) = correct
+    return code if r.codes.count(code) == full else None
+
+
 def _matrix_terms(
-    points: Sequence[float], sums: tuple[float, float], context: ScoreContext
+    points: Sequence[float],
+    sums: tuple[float, float],
+    sum_xt: float | None,
+    context: ScoreContext,
 ) -> tuple[float, float, float | None]:
     """Variance, covariance with the total, and item-rest r over all analysed attempts."""
     n = len(points)
@@ -200,7 +245,10 @@ def _matrix_terms(
         return 0.0, 0.0, None
     mean = sums[0] / n
     variance = max(sums[1] / n - mean * mean, 0.0)
-    covariance = sum(map(mul, points, context.centered_totals)) / n
+    if sum_xt is None:
+        covariance = sum(map(mul, points, context.centered_totals)) / n
+    else:
+        covariance = (sum_xt - context.total_mean * sums[0]) / n
     rest_variance = context.total_variance + variance - 2 * covariance
     if variance <= 1e-12 or rest_variance <= 1e-12:
         return variance, covariance, None

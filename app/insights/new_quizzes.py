@@ -91,12 +91,12 @@ def _student_analysis(body: Mapping[str, Any]) -> ResponseTable:
     respondents: list[str | None] = []
     sections: list[tuple[str, ...]] = []
     scores = array("d")
-    points_rows: list[array[float]] = []
-    code_rows: list[array[int]] = []
+    points_rows: list[list[float]] = []
+    code_rows: list[list[int]] = []
     for s, raw in enumerate(_list(body.get("students"), "students")):
         student = _object(raw, f"students[{s}]")
-        earned = array("d", [0.0] * len(questions))
-        codes = array("i", [NOT_SHOWN] * len(questions))
+        earned = [0.0] * len(questions)
+        codes = [NOT_SHOWN] * len(questions)
         for r, raw_response in enumerate(_list(student.get("responses"), f"students[{s}]")):
             response = _object(raw_response, f"students[{s}].responses[{r}]")
             q = index.get(str(response.get("item_id")))

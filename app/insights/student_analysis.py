@@ -153,8 +153,8 @@ def parse_student_analysis(
     respondents: list[str | None] = []
     attempts: list[int | None] = []
     scores = array("d")
-    points_rows: list[array[float]] = []
-    code_rows: list[array[int]] = []
+    points_rows: list[list[float]] = []
+    code_rows: list[list[int]] = []
     sections = _Sections(layout)
     for row in reader:
         line = reader.line
@@ -172,7 +172,7 @@ def parse_student_analysis(
         attempts.append(_attempt(row, layout, line))
         respondents.append(_respondent(row, layout))
         points_rows.append(earned)
-        code_rows.append(array("i", codes))
+        code_rows.append(codes)
         sections.add(row)
     anonymous = layout.id_col is None and layout.name_col is None
     return ResponseTable(
@@ -234,8 +234,8 @@ class _PointsReader:
         # blank points (question not shown) count as 0; the answer codes keep the difference
         self._cache: dict[str, float] = {"": 0.0}
 
-    def read(self, raw: list[str]) -> array[float] | None:
-        """All cells numeric and finite (the common case) -> array; else None."""
+    def read(self, raw: list[str]) -> list[float] | None:
+        """All cells numeric and finite (the common case) -> floats (shared objects); else None."""
         values = list(map(self._cache.get, raw))
         if None in values:
             if len(self._cache) > self._LIMIT:
@@ -249,7 +249,7 @@ class _PointsReader:
                     if not math.isfinite(number):
                         return None
                     self._cache[raw[q]] = values[q] = number
-        return array("d", values)  # type: ignore[arg-type]  # no None is left
+        return values  # type: ignore[return-value]  # no None is left
 
 
 def _mark_not_shown(codes: list[int], raw_points: list[str]) -> None:
@@ -263,8 +263,8 @@ def _mark_not_shown(codes: list[int], raw_points: list[str]) -> None:
             q += 1
 
 
-def _slow_points(raw: list[str], layout: _Layout, line: int) -> array[float]:
-    earned = array("d")
+def _slow_points(raw: list[str], layout: _Layout, line: int) -> list[float]:
+    earned: list[float] = []
     for q, cell in enumerate(raw):
         if cell == "":
             earned.append(0.0)
