@@ -29,6 +29,7 @@ from flask.cli import with_appcontext
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
@@ -134,6 +135,10 @@ def _poll_guarded(
         if job is not None:
             refresh_job(session, client, job, now, policy)
             session.flush()
+    except OperationalError:
+        # The database went away (restart, failover), not this job: failing it would lose
+        # it. The claim's lease brings it back to the next sweep once the database is back.
+        raise
     except Exception:  # the task boundary of the style guide: log, fail the job, go on
         log.exception("job.poll_crashed", extra={"job_id": job_id})
         session.rollback()
