@@ -5,10 +5,32 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, request
-from flask_babel import Babel, get_babel, get_locale
+from flask_babel import Babel, get_babel, get_locale, gettext
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 DEFAULT_LOCALE = "en"
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for the marker
+    """Mark ``message`` for ``pybabel extract`` only; it is translated where it is shown.
+
+    For English strings made outside a request's locale (role labels, ``ToolError``
+    messages raised before the launch is known): templates and ``app/web/handlers.py`` look
+    them up in the catalogue at render time.
+    """
+    return message
+
+
+def translate_known(message: str | None) -> str:
+    """``message`` in the request's locale when the catalogue has it, else unchanged.
+
+    For texts stored or raised in English and marked with ``N_()`` (job errors, ToolError
+    messages); Canvas's own words and already translated texts are not msgids and pass
+    through. Jinja filter ``translated``.
+    """
+    if not message:
+        return ""  # gettext("") would answer the catalogue's header
+    return str(gettext(message))
 
 
 def available_locales() -> list[str]:
@@ -49,3 +71,4 @@ def html_lang() -> str:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.filters["translated"] = translate_known

@@ -25,6 +25,7 @@ from app.canvas.errors import (
 from app.canvas.oauth import CanvasOAuth
 from app.canvas.token_store import TokenStore
 from app.crypto import SecretBox
+from app.i18n import N_
 from app.models.canvas_token import OAuthState
 from app.models.launch import Launch
 
@@ -33,15 +34,15 @@ log = logging.getLogger(__name__)
 STATE_TTL = timedelta(minutes=10)  # Canvas's codes live 10 minutes too
 
 _CANVAS_REFUSALS = {
-    "access_denied": (
+    "access_denied": N_(
         "You chose not to authorize Canvas Reports. The tool needs your permission to "
         "request reports from Canvas on your behalf; choose Authorize to try again."
     ),
-    "invalid_scope": (
+    "invalid_scope": N_(
         "Canvas refused the permissions (scopes) this tool asks for. A Canvas administrator "
         "must add the tool's scopes to its API developer key (see the tool's README)."
     ),
-    "unauthorized_client": (
+    "unauthorized_client": N_(
         "The tool's Canvas API developer key is not enabled for this Canvas account. "
         "Ask a Canvas administrator to turn it on."
     ),
@@ -80,8 +81,10 @@ def consume_state(session: Session, state: str | None, now: datetime) -> Launch:
     record = session.get(OAuthState, state) if state and len(state) <= 128 else None
     if record is None:
         raise AuthorizationFlowError(
-            "This authorization response does not belong to a request from this tool. "
-            "Open the tool from Canvas and choose Authorize again.",
+            N_(
+                "This authorization response does not belong to a request from this tool. "
+                "Open the tool from Canvas and choose Authorize again."
+            ),
             reason="state_unknown",
         )
     claimed = session.execute(
@@ -91,17 +94,21 @@ def consume_state(session: Session, state: str | None, now: datetime) -> Launch:
     )
     if getattr(claimed, "rowcount", 0) != 1:
         raise AuthorizationFlowError(
-            "This authorization response was already used. Choose Authorize again.",
+            N_("This authorization response was already used. Choose Authorize again."),
             reason="state_used",
         )
     if record.expires_at <= now:
         raise AuthorizationFlowError(
-            "This authorization request expired. Choose Authorize again.", reason="state_expired"
+            N_("This authorization request expired. Choose Authorize again."),
+            reason="state_expired",
         )
     launch = session.get(Launch, record.launch_id)
     if launch is None:
         raise AuthorizationFlowError(
-            "The tool session that asked for authorization has ended. Reopen the tool in Canvas.",
+            N_(
+                "The tool session that asked for authorization has ended. "
+                "Reopen the tool in Canvas."
+            ),
             reason="state_unknown",
         )
     return launch
@@ -138,15 +145,17 @@ def finish_authorization(
         ) from exc
     except CanvasUnavailable as exc:
         raise AuthorizationFlowError(
-            "Canvas did not answer the token request. Choose Authorize again in a moment.",
+            N_("Canvas did not answer the token request. Choose Authorize again in a moment."),
             reason="token_error",
         ) from exc
     if launch.canvas_user_id is None or grant.canvas_user_id != launch.canvas_user_id:
         _revoke_quietly(oauth, grant.access_token)
         log.warning("oauth.wrong_user", extra={"launch_id": launch.id})
         raise AuthorizationFlowError(
-            "You authorized as a different Canvas user than the one using the tool. The token "
-            "was discarded. Log in to Canvas as yourself and choose Authorize again.",
+            N_(
+                "You authorized as a different Canvas user than the one using the tool. The token "
+                "was discarded. Log in to Canvas as yourself and choose Authorize again."
+            ),
             reason="wrong_user",
         )
     TokenStore(session, box).save(launch.platform_id, launch.canvas_user_id, grant)

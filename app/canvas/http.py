@@ -41,6 +41,7 @@ from app.canvas.errors import (
 from app.canvas.pages import header, next_page_url
 from app.canvas.throttle import ThrottleGovernor, is_rate_limited
 from app.canvas.tokens import TokenSource
+from app.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ class CanvasRequester:
                 if chunk:
                     yield chunk
         except requests.RequestException as exc:
-            raise CanvasUnavailable("The download from Canvas was interrupted.") from exc
+            raise CanvasUnavailable(N_("The download from Canvas was interrupted.")) from exc
 
     def _follow(self, url: str) -> requests.Response:
         current = urljoin(self.base_url + "/", url)
@@ -266,7 +267,7 @@ class CanvasRequester:
                 throttled += 1
                 if throttled > self.governor.policy.max_throttled_retries:
                     raise CanvasThrottled(
-                        "Canvas is limiting how fast this tool may call it; try again shortly.",
+                        N_("Canvas is limiting how fast this tool may call it; try again shortly."),
                         canvas_status=response.status_code,
                     )
                 log.info("canvas.throttled", extra={"attempt": throttled})
@@ -282,7 +283,7 @@ class CanvasRequester:
             except CanvasTokenRejected:
                 if refreshed:
                     raise CanvasAuthorizationRequired(
-                        "Canvas rejected the refreshed access token; please authorize again."
+                        N_("Canvas rejected the refreshed access token; please authorize again.")
                     ) from None
                 self._tokens.refresh(token)
                 refreshed = True
@@ -309,9 +310,9 @@ class CanvasRequester:
                 stream=stream,
             )
         except requests.Timeout as exc:
-            raise _RetryableError(CanvasUnavailable("Canvas did not answer in time.")) from exc
+            raise _RetryableError(CanvasUnavailable(N_("Canvas did not answer in time."))) from exc
         except requests.ConnectionError as exc:
-            raise _RetryableError(CanvasUnavailable("Canvas could not be reached.")) from exc
+            raise _RetryableError(CanvasUnavailable(N_("Canvas could not be reached."))) from exc
         if response.status_code >= 500:
             body = _read_error_body(response) if stream else response.text
             response.close()

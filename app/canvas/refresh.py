@@ -37,6 +37,7 @@ from app.canvas.oauth import CanvasOAuth, is_revoked_grant
 from app.canvas.token_store import StoredToken, TokenStore
 from app.crypto import SecretBox
 from app.db import utcnow
+from app.i18n import N_
 from app.models.canvas_token import CanvasToken
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ EXPIRY_MARGIN = timedelta(minutes=5)
 REDIS_LOCK_TIMEOUT = 60.0  # seconds a crashed holder keeps the lock
 REDIS_WAIT = 45.0
 
-NEEDS_AUTHORIZATION = "Connect the tool to your Canvas account: choose Authorize."
-REVOKED = (
+NEEDS_AUTHORIZATION = N_("Connect the tool to your Canvas account: choose Authorize.")
+REVOKED = N_(
     "Your Canvas authorization was revoked or has expired. "
     "Choose Authorize to connect the tool to Canvas again."
 )

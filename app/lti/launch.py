@@ -21,6 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.errors import LaunchError, NotAuthorized
+from app.i18n import N_
 from app.lti import claims as c
 from app.lti.adapters import PartitionedCookieService, StoreSessionService, ToolRequest
 from app.lti.launch_state import StateStore, StoreLaunchDataStorage
@@ -69,18 +70,18 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         state = str(request.get_param("state") or "")
         id_token = str(request.get_param("id_token") or "")
         if not id_token:
-            raise LaunchError("The launch has no id_token; start the tool from Canvas.")
+            raise LaunchError(N_("The launch has no id_token; start the tool from Canvas."))
         if len(id_token) > MAX_ID_TOKEN_LENGTH or len(state) > 255:
-            raise LaunchError("The launch request is malformed (a parameter is too long).")
+            raise LaunchError(N_("The launch request is malformed (a parameter is too long)."))
         self._check_state_known(state)
         try:
             self.validate_jwt_format()
         except LtiException as exc:
-            raise LaunchError("The launch's id_token is malformed.") from exc
+            raise LaunchError(N_("The launch's id_token is malformed.")) from exc
         if not isinstance(self._jwt.get("body"), dict) or not isinstance(
             self._jwt.get("header"), dict
         ):
-            raise LaunchError("The launch's id_token is malformed.")
+            raise LaunchError(N_("The launch's id_token is malformed."))
         self._check_registration()
         self._check_signature_and_times(id_token)
         self._check_nonce_matches_state()
@@ -95,7 +96,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
 
     def _check_state_known(self, state: str) -> None:
         if not state:
-            raise LaunchError("The launch has no state; start the tool from Canvas again.")
+            raise LaunchError(N_("The launch has no state; start the tool from Canvas again."))
         record = self._session_service.get_state_params(state)
         if not isinstance(record, dict):
             raise LaunchError(
@@ -117,7 +118,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
     def _check_registration(self) -> None:
         body = self._body()
         if not isinstance(body.get("iss"), str) or not body.get("aud"):
-            raise LaunchError("The launch is missing its issuer or audience.")
+            raise LaunchError(N_("The launch is missing its issuer or audience."))
         try:
             self.validate_registration()
         except LtiException as exc:
@@ -127,29 +128,31 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
             ) from exc
         registration = self.registration
         if registration.platform_id != self.state_record.get("platform_id"):
-            raise LaunchError("The launch does not come from the platform the login started at.")
+            raise LaunchError(
+                N_("The launch does not come from the platform the login started at.")
+            )
         aud = body["aud"]
         client_id = registration.get_client_id()
         azp = body.get("azp")
         if isinstance(aud, list) and len(aud) > 1 and azp != client_id:
-            raise LaunchError("The launch has several audiences but azp is not this tool.")
+            raise LaunchError(N_("The launch has several audiences but azp is not this tool."))
         if azp is not None and azp != client_id:
-            raise LaunchError("The launch's azp does not name this tool.")
+            raise LaunchError(N_("The launch's azp does not name this tool."))
 
     @property
     def registration(self) -> PlatformRegistration:
         registration = self._registration
         if not isinstance(registration, PlatformRegistration):
-            raise LaunchError("The launch's registration could not be found.")
+            raise LaunchError(N_("The launch's registration could not be found."))
         return registration
 
     def _check_signature_and_times(self, id_token: str) -> None:
         header = self._jwt["header"]
         kid, alg = header.get("kid"), header.get("alg")
         if alg != "RS256":
-            raise LaunchError("The launch is not signed with RS256.")
+            raise LaunchError(N_("The launch is not signed with RS256."))
         if not isinstance(kid, str) or not kid:
-            raise LaunchError("The launch's signature names no key (kid).")
+            raise LaunchError(N_("The launch's signature names no key (kid)."))
         pem = self._keys.public_key(self.registration.get_key_set_url() or "", kid, alg)
         client_id = self.registration.get_client_id()
         try:
@@ -168,28 +171,28 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
                 },
             )
         except jwt.InvalidSignatureError as exc:
-            raise LaunchError("The launch's signature is not valid.") from exc
+            raise LaunchError(N_("The launch's signature is not valid.")) from exc
         except jwt.MissingRequiredClaimError as exc:
             raise LaunchError(f"The launch is missing the required claim {exc.claim}.") from exc
         except jwt.InvalidAudienceError as exc:
-            raise LaunchError("The launch's audience (aud) is not this tool.") from exc
+            raise LaunchError(N_("The launch's audience (aud) is not this tool.")) from exc
         except jwt.InvalidIssuerError as exc:
-            raise LaunchError("The launch's issuer (iss) is not the registered one.") from exc
+            raise LaunchError(N_("The launch's issuer (iss) is not the registered one.")) from exc
         except jwt.PyJWTError as exc:
-            raise LaunchError("The launch's id_token could not be verified.") from exc
+            raise LaunchError(N_("The launch's id_token could not be verified.")) from exc
         body = self._body()
         now = self._now().timestamp()
         try:
             exp, iat = float(body["exp"]), float(body["iat"])
         except (TypeError, ValueError) as exc:
-            raise LaunchError("The launch's exp or iat is not a number.") from exc
+            raise LaunchError(N_("The launch's exp or iat is not a number.")) from exc
         if exp < now - self._leeway:
-            raise LaunchError("The launch has expired (exp is in the past). Reload the page.")
+            raise LaunchError(N_("The launch has expired (exp is in the past). Reload the page."))
         if iat > now + self._leeway:
-            raise LaunchError("The launch was issued in the future (iat); check the clocks.")
+            raise LaunchError(N_("The launch was issued in the future (iat); check the clocks."))
         nbf = body.get("nbf")
         if isinstance(nbf, int | float) and nbf > now + self._leeway:
-            raise LaunchError("The launch is not valid yet (nbf).")
+            raise LaunchError(N_("The launch is not valid yet (nbf)."))
 
     def _check_nonce_matches_state(self) -> None:
         nonce = self._body().get("nonce")
@@ -198,12 +201,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
                 "The launch's nonce was not issued with this login or was already used."
             )
         if not self._session_service.check_nonce(nonce):
-            raise LaunchError("The launch's nonce was already used.")
+            raise LaunchError(N_("The launch's nonce was already used."))
 
     def _check_deployment(self) -> None:
         deployment_id = self._body().get(c.DEPLOYMENT_ID)
         if not isinstance(deployment_id, str) or not deployment_id:
-            raise LaunchError("The launch is missing the required claim deployment_id.")
+            raise LaunchError(N_("The launch is missing the required claim deployment_id."))
         try:
             self.validate_deployment()
         except LtiException as exc:
@@ -221,19 +224,19 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
                 f"The tool only accepts resource link launches, not {str(message_type)[:64]!r}."
             )
         if body.get(c.VERSION) != "1.3.0":
-            raise LaunchError("The launch is not LTI version 1.3.0.")
+            raise LaunchError(N_("The launch is not LTI version 1.3.0."))
         link = body.get(c.RESOURCE_LINK)
         if not isinstance(link, dict) or not link.get("id"):
-            raise LaunchError("The launch is missing the required claim resource_link.id.")
+            raise LaunchError(N_("The launch is missing the required claim resource_link.id."))
         if not isinstance(body.get(c.ROLES), list):
-            raise LaunchError("The launch is missing the required claim roles.")
+            raise LaunchError(N_("The launch is missing the required claim roles."))
         target = body.get(c.TARGET_LINK_URI)
         if not isinstance(target, str) or not target.startswith(self._tool_base_url + "/"):
-            raise LaunchError("The launch's target_link_uri is not one of this tool's URLs.")
+            raise LaunchError(N_("The launch's target_link_uri is not one of this tool's URLs."))
         try:
             self.validate_message()
         except LtiException as exc:
-            raise LaunchError("The launch message is not valid.") from exc
+            raise LaunchError(N_("The launch message is not valid.")) from exc
 
 
 @dataclass(frozen=True)
@@ -284,8 +287,11 @@ def check_launch(
     storage_target = launch.state_record.get("storage_target") or params.get("lti_storage_target")
     if not launch.cookie_matched and not storage_target:
         raise LaunchError(
-            "The launch's state does not match this browser (no state cookie came back and "
-            "Canvas offered no platform storage). Open the tool in a new tab from Canvas."
+            N_(
+                "The launch's state does not match this browser (no state cookie came back "
+                "and Canvas offered no platform storage). Open the tool in a new tab from "
+                "Canvas."
+            )
         )
     return Checked(
         platform_id=launch.registration.platform_id,
@@ -304,9 +310,9 @@ def consume(storage: StoreLaunchDataStorage, checked: Checked) -> None:
         LaunchError: another request consumed them first (a replay).
     """
     if storage.take_value(f"lti1p3-nonce-{checked.nonce}") is None:
-        raise LaunchError("The launch's nonce was already used.")
+        raise LaunchError(N_("The launch's nonce was already used."))
     if storage.take_value(f"lti1p3-{checked.state}") is None:
-        raise LaunchError("The launch's state was already used. Reload the page in Canvas.")
+        raise LaunchError(N_("The launch's state was already used. Reload the page in Canvas."))
 
 
 def hold_pending(store: StateStore, checked: Checked) -> str:
@@ -333,10 +339,12 @@ def release_pending(store: StateStore, pending_id: str, state: str) -> Checked:
         LaunchError: unknown, used or expired id, or a different state.
     """
     if not pending_id or len(pending_id) > 64 or not pending_id.isalnum():
-        raise LaunchError("The launch confirmation is malformed.")
+        raise LaunchError(N_("The launch confirmation is malformed."))
     record = store.take(f"pending-{pending_id}")
     if not isinstance(record, dict):
-        raise LaunchError("The launch confirmation expired or was already used. Reload the page.")
+        raise LaunchError(
+            N_("The launch confirmation expired or was already used. Reload the page.")
+        )
     if not state or state != record.get("state"):
         raise LaunchError(
             "The launch's state does not match the one stored in this browser. "
@@ -361,7 +369,7 @@ def build_launch(session: Session, checked: Checked, *, now: datetime, ttl_secon
     facts = c.read_facts(checked.claims)
     platform = session.get(Platform, checked.platform_id)
     if platform is None:
-        raise LaunchError("The platform of this launch was removed. Ask an administrator.")
+        raise LaunchError(N_("The platform of this launch was removed. Ask an administrator."))
     launch = Launch(
         id=str(uuid.uuid4()),
         platform_id=platform.id,
@@ -389,10 +397,12 @@ def build_launch(session: Session, checked: Checked, *, now: datetime, ttl_secon
     )
     if not may_use_placement(launch, facts.context_type):
         raise NotAuthorized(
-            "Reports are for teachers, teaching assistants, designers and administrators. "
-            "Your role in this course or account does not give access."
+            N_(
+                "Reports are for teachers, teaching assistants, designers and administrators. "
+                "Your role in this course or account does not give access."
+            )
             if facts.context_type == "course"
-            else "Account reports are for account administrators only."
+            else N_("Account reports are for account administrators only.")
         )
     return launch
 
@@ -412,16 +422,16 @@ def _kept_claims(claims: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _CANVAS_ERRORS = {
-    "login_required": (
+    "login_required": N_(
         "Canvas refused the launch because you are not logged in there any more. "
         "Log in to Canvas again and reload the page."
     ),
-    "unauthorized_client": (
+    "unauthorized_client": N_(
         "This tool is not enabled for your Canvas account. Ask a Canvas administrator to "
         "turn the developer key on."
     ),
-    "launch_no_longer_valid": "The launch expired. Reload the page in Canvas to start again.",
-    "invalid_request_object": (
+    "launch_no_longer_valid": N_("The launch expired. Reload the page in Canvas to start again."),
+    "invalid_request_object": N_(
         "Canvas rejected the tool's login request. Reload the page; if it keeps happening, "
         "tell an administrator."
     ),

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 from app.config import Settings
 from app.errors import NotAuthorized
+from app.i18n import N_
 
 _SALT = "canvas-reports.launch-token.v1"
 
@@ -40,16 +41,18 @@ def verify(settings: Settings, token: str, *, now: float | None = None) -> str:
         NotAuthorized: missing, tampered with, or expired.
     """
     if not token or len(token) > 512:
-        raise NotAuthorized("This page needs a launch from Canvas. Reload the page in Canvas.")
+        raise NotAuthorized(N_("This page needs a launch from Canvas. Reload the page in Canvas."))
     serializer = _serializer(settings.secret_key, now)
     try:
         launch_id, signed_at = serializer.loads(token, return_timestamp=True)
     except BadSignature as exc:
-        raise NotAuthorized("The launch token is not valid. Reload the page in Canvas.") from exc
+        raise NotAuthorized(
+            N_("The launch token is not valid. Reload the page in Canvas.")
+        ) from exc
     current = now if now is not None else time.time()
     age = current - signed_at.timestamp()
     if age > settings.launch_token_ttl_seconds or age < -60:
-        raise NotAuthorized("Your session has expired. Reload the page in Canvas.")
+        raise NotAuthorized(N_("Your session has expired. Reload the page in Canvas."))
     if not isinstance(launch_id, str):
-        raise NotAuthorized("The launch token is not valid. Reload the page in Canvas.")
+        raise NotAuthorized(N_("The launch token is not valid. Reload the page in Canvas."))
     return launch_id

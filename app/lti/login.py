@@ -17,6 +17,7 @@ from pylti1p3.exception import OIDCException
 from werkzeug.wrappers import Response
 
 from app.errors import LaunchError
+from app.i18n import N_
 from app.lti.adapters import PartitionedCookieService, StoreSessionService, ToolRequest
 from app.lti.launch_state import StoreLaunchDataStorage
 from app.lti.tool_conf import DbToolConf, PlatformRegistration
@@ -68,12 +69,12 @@ def start_login(
     """
     for key, value in params.items():
         if len(key) > 128 or len(value) > MAX_PARAM_LENGTH:
-            raise LaunchError("The login request is malformed (a parameter is too long).")
+            raise LaunchError(N_("The login request is malformed (a parameter is too long)."))
     if not params.get("client_id"):
-        raise LaunchError("The login request has no client_id; check the developer key.")
+        raise LaunchError(N_("The login request has no client_id; check the developer key."))
     target = params.get("target_link_uri", "")
     if target and not _is_own_url(target, tool_base_url):
-        raise LaunchError("The login asks for a target_link_uri that is not this tool's.")
+        raise LaunchError(N_("The login asks for a target_link_uri that is not this tool's."))
     request = ToolRequest(params, cookies, secure=secure)
     cookie_service = PartitionedCookieService(request)
     session_service = StoreSessionService(request, storage, STATE_TTL_SECONDS)
@@ -147,12 +148,12 @@ def _is_own_url(url: str, tool_base_url: str) -> bool:
 
 def _login_message(detail: str) -> str:
     if "registration" in detail.lower():
-        return (
+        return N_(
             "This Canvas (issuer and client id) is not registered with the tool. "
             "An administrator can add it with `flask --app app platforms add`."
         )
     if "login hint" in detail.lower():
-        return "The login request has no login_hint; start the tool from Canvas."
+        return N_("The login request has no login_hint; start the tool from Canvas.")
     if "issuer" in detail.lower():
-        return "The login request has no issuer (iss); start the tool from Canvas."
-    return "The login request was not valid; start the tool from Canvas again."
+        return N_("The login request has no issuer (iss); start the tool from Canvas.")
+    return N_("The login request was not valid; start the tool from Canvas again.")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from app.i18n import N_
+
 LIS = "http://purl.imsglobal.org/vocab/lis/v2"
 
 ADMIN = "admin"
@@ -118,13 +120,13 @@ def role_label(launch: HasRoles) -> str:
     names = normalize(launch.roles)
     enrollments = set(launch.canvas_roles)
     if launch.context_type == "account" and is_admin(launch):
-        return "Administrator"
+        return N_("Administrator")
     if INSTRUCTOR in names or "TeacherEnrollment" in enrollments:
-        return "Teacher"
+        return N_("Teacher")
     if TEACHING_ASSISTANT in names or "TaEnrollment" in enrollments:
-        return "Teaching assistant"
+        return N_("Teaching assistant")
     if CONTENT_DEVELOPER in names or "DesignerEnrollment" in enrollments:
-        return "Designer"
+        return N_("Designer")
     if is_admin(launch):
-        return "Administrator"
-    return "Member"
+        return N_("Administrator")
+    return N_("Member")

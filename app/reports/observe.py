@@ -17,6 +17,7 @@ from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasNotFound
 from app.canvas.payloads import AccountReport, CourseReport, File, Progress, QuizReport
 from app.errors import ToolError
+from app.i18n import N_
 from app.models.job import Job
 from app.reports.kinds import Family
 from app.reports.polling import PollPolicy
@@ -74,7 +75,7 @@ def from_account_report(report: AccountReport) -> Observation:
     status = from_report_state(report.status)
     error = None
     if status is JobStatus.FAILED:
-        error = str((report.parameters or {}).get("extra_text") or "Canvas reported an error.")
+        error = str((report.parameters or {}).get("extra_text") or N_("Canvas reported an error."))
         # A report that raised carries "... ErrorReport:<id>" in ``message`` (reports-api.md
         # 1.4 step 6) when the server sends it: the code an admin must quote to support.
         if report.message and "ErrorReport:" in report.message:
@@ -98,7 +99,7 @@ def from_course_report(report: CourseReport) -> Observation:
         canvas_state=report.status,
         percent=float(report.progress) if report.progress is not None else None,
         file=file_info(report.attachment) if report.attachment is not None else None,
-        error="Canvas reported an error." if status is JobStatus.FAILED else None,
+        error=N_("Canvas reported an error.") if status is JobStatus.FAILED else None,
         payload=dump(report),
         report_id=report.id,
     )
@@ -132,7 +133,7 @@ def from_quiz_report(report: QuizReport, progress: Progress | None) -> Observati
         status=status,
         canvas_state=progress.workflow_state,
         percent=progress.completion,
-        error=(progress.message or "Canvas could not generate the report.")
+        error=(progress.message or N_("Canvas could not generate the report."))
         if status is JobStatus.FAILED
         else None,
         payload={**payload, "progress": dump(progress)},
@@ -157,7 +158,7 @@ def from_progress(progress: Progress, file: File | None) -> Observation:
         canvas_state=progress.workflow_state,
         percent=100.0 if status is JobStatus.COMPLETE else progress.completion,
         file=file_info(file) if file is not None else None,
-        error=(progress.message or "Canvas could not generate the report.")
+        error=(progress.message or N_("Canvas could not generate the report."))
         if status is JobStatus.FAILED
         else None,
         payload=dump(progress),

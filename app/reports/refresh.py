@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasError, CanvasNotFound, CanvasThrottled, CanvasUnavailable
+from app.i18n import N_
 from app.models.job import Job
 from app.reports import observe
 from app.reports.kinds import Family
 from app.reports.polling import DEFAULT_POLICY, PollPolicy
 from app.reports.status import LIVE, JobStatus, move, status_of
 
-GONE_TEXT = "Canvas no longer has this report."
-STALLED_TEXT = "No progress from Canvas for too long."
+GONE_TEXT = N_("Canvas no longer has this report.")
+STALLED_TEXT = N_("No progress from Canvas for too long.")
 
 
 def refresh_job(

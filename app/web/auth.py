@@ -16,6 +16,7 @@ from flask import Flask, current_app, g, request, url_for
 from app.config import Settings
 from app.db import request_session
 from app.errors import NotAuthorized
+from app.i18n import N_
 from app.lti import launch_token
 from app.lti.context import require_context
 from app.models.launch import Launch
@@ -58,12 +59,12 @@ def load_launch() -> Launch:
         return launch
     token = token_from_request()
     if not token:
-        raise NotAuthorized("This page needs a launch from Canvas. Open the tool from Canvas.")
+        raise NotAuthorized(N_("This page needs a launch from Canvas. Open the tool from Canvas."))
     settings: Settings = current_app.extensions["settings"]
     launch_id = launch_token.verify(settings, token, now=_now().timestamp())
     found = request_session().get(Launch, launch_id)
     if found is None or found.expires_at <= _now():
-        raise NotAuthorized("Your session has expired. Reload the page in Canvas.")
+        raise NotAuthorized(N_("Your session has expired. Reload the page in Canvas."))
     g.launch = found
     g.launch_token = token
     return found

@@ -6,9 +6,11 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from app.errors import ToolError
+from app.i18n import translate_known
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +36,18 @@ def _render_tool_error(error: ToolError) -> ResponseReturnValue:
         log.error("tool_error", extra={"code": error.code, "path": request.path})
     else:
         log.info("tool_error", extra={"code": error.code, "status": error.status})
-    return _render(error.status, error.code, error.message)
+    # Marked with N_() where raised: shown in the request's locale (Canvas's words as sent).
+    return _render(error.status, error.code, translate_known(error.message))
 
 
 def _render_http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     messages = {
-        404: "This page does not exist.",
-        405: "This address does not accept that kind of request.",
-        413: "The request is too large.",
+        404: gettext("This page does not exist."),
+        405: gettext("This address does not accept that kind of request."),
+        413: gettext("The request is too large."),
     }
-    message = messages.get(status, error.description or "The request could not be handled.")
+    message = messages.get(
+        status, error.description or gettext("The request could not be handled.")
+    )
     return _render(status, (error.name or "error").lower().replace(" ", "_"), message)

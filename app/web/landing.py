@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.errors import NotAuthorized
+from app.i18n import N_
 from app.lti.claims import landing_for
 from app.lti.roles import may_use_placement, role_label
 from app.models.launch import Launch
@@ -18,9 +19,9 @@ def _launch_for(page: str) -> Launch:
     """The request's launch, if it was made for ``page`` and the user may see it."""
     launch = current_launch()
     if landing_for(launch.placement) != page:
-        raise NotAuthorized("This page belongs to another placement. Open it from Canvas.")
+        raise NotAuthorized(N_("This page belongs to another placement. Open it from Canvas."))
     if not may_use_placement(launch, launch.context_type):
-        raise NotAuthorized("Your role does not give access to this page.")
+        raise NotAuthorized(N_("Your role does not give access to this page."))
     return launch
 
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from app.config import Settings
 from app.db import request_session
 from app.errors import BadRequest, NotFound
+from app.i18n import N_
 from app.lti import keys, launch_token
 from app.lti.claims import landing_for
 from app.lti.config_json import tool_configuration
@@ -139,11 +140,11 @@ def register() -> ResponseReturnValue:
     """Dynamic registration: Canvas opens this in an iframe with its two parameters."""
     runtime = _runtime()
     if not runtime.settings.allow_dynamic_registration:
-        raise NotFound("Dynamic registration is turned off for this tool.")
+        raise NotFound(N_("Dynamic registration is turned off for this tool."))
     config_url = request.args.get("openid_configuration", "")
     token = request.args.get("registration_token", "")
     if not config_url or not token:
-        raise BadRequest("Start dynamic registration from Canvas's Developer Keys page.")
+        raise BadRequest(N_("Start dynamic registration from Canvas's Developer Keys page."))
     check_registration_url(config_url, production=runtime.settings.production)
     config, answer = ToolRegistration(
         runtime.settings.tool_base_url, config_url, token, runtime.http

@@ -33,6 +33,7 @@ from app.canvas.errors import CanvasError
 from app.canvas.factory import canvas_client_for_launch
 from app.db import request_session, utcnow
 from app.errors import BadRequest, NotAuthorized
+from app.i18n import translate_known
 from app.models.job import Job
 from app.reports import actions, files, overview, service, worker
 from app.reports.kinds import Family
@@ -334,7 +335,7 @@ def job_json(row: Job) -> dict[str, Any]:
         "current_line": row.current_line,
         "file_name": row.file_name,
         "file_size": row.file_size,
-        "error": row.error,
+        "error": translate_known(row.error) or None,
         "finished": finished,
         "group_key": row.group_key,
         "can_abort": actions.can_abort(row),

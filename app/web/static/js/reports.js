@@ -115,7 +115,7 @@
       }
     });
     if (before !== job.status) {
-      announce((job.title || "Report") + ": " + job.status_label);
+      announce((job.title || label("report", "Report")) + ": " + job.status_label);
     }
   }
 
