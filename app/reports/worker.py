@@ -37,6 +37,7 @@ from app.canvas.errors import CanvasAuthorizationRequired
 from app.canvas.factory import canvas_client_for_user
 from app.config import Settings
 from app.db import Database, utcnow
+from app.i18n import N_
 from app.models.job import Job
 from app.reports.polling import DEFAULT_POLICY, PollPolicy
 from app.reports.refresh import refresh_job
@@ -150,7 +151,7 @@ def _poll_guarded(
 
 def _wait_for_authorization(job: Job, now: datetime, policy: PollPolicy) -> None:
     """No usable token: keep the job, try again later; it goes stale if this lasts."""
-    job.error = "Waiting for the user to authorize the tool in Canvas again."
+    job.error = N_("Waiting for the user to authorize the tool in Canvas again.")
     job.next_poll_at = now + policy.max_delay
     if policy.is_stale(job.progress_changed_at, now, progress=False):
         move(job, JobStatus.STALE, now, detail=job.error)
