@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.insights.flags import Flag, Severity, Thresholds
+from app.insights.flags import Flag, Severity, Thresholds, answer_label, difficulty_flags, flag
 from app.insights.item_analysis import CanvasItemAnalysis
 
 
@@ -77,37 +77,17 @@ def from_canvas(analysis: CanvasItemAnalysis) -> ReportedItemAnalysis:
 
 def reported_flags(item: ReportedItem, t: Thresholds) -> tuple[Flag, ...]:
     """The thresholds of flags.py applied to numbers a report already contains."""
-    flags = []
-    p, d = item.difficulty, item.discrimination
     if item.respondents == 0:
-        return (Flag("no_responses", Severity.NOTE, "Nobody answered this question."),)
-    if p is not None and p < t.hard_below:
-        flags.append(Flag("hard", Severity.REVIEW, f"Hard: p = {p:.2f} (< {t.hard_below})."))
-    if p is not None and p > t.easy_above:
-        flags.append(Flag("easy", Severity.NOTE, f"Easy: p = {p:.2f} (> {t.easy_above})."))
-    if d is not None and d < 0:
-        flags.append(
-            Flag("negative_discrimination", Severity.REVIEW,
-                 f"The bottom group did better than the top group (D = {d:.2f}).")
-        )  # fmt: skip
-    elif d is not None and d < t.low_discrimination_below:
-        flags.append(
-            Flag("low_discrimination", Severity.REVIEW,
-                 f"Low discrimination: D = {d:.2f} (< {t.low_discrimination_below}).")
-        )  # fmt: skip
+        return (flag("no_responses", Severity.NOTE),)
+    flags = difficulty_flags(item.difficulty, item.discrimination, t)
     for option in item.options:
-        if option.correct is False and option.count == 0:
+        if option.correct is not False:
+            continue
+        label = answer_label(option.label)
+        if option.count == 0:
+            flags.append(flag("unused_distractor", Severity.NOTE, answer=label))
+        if option.point_biserial is not None and option.point_biserial > 0:
             flags.append(
-                Flag("unused_distractor", Severity.NOTE, f"Nobody chose “{option.label}”.")
+                flag("positive_distractor", Severity.REVIEW, answer=label, r=option.point_biserial)
             )
-        if (
-            option.correct is False
-            and option.point_biserial is not None
-            and option.point_biserial > 0
-        ):
-            flags.append(
-                Flag("distractor_attracts_top", Severity.REVIEW,
-                     f"“{option.label}” has a positive point-biserial "
-                     f"({option.point_biserial:.2f}): stronger students chose it.")
-            )  # fmt: skip
     return tuple(flags)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_babel import gettext as _
 
 from app.canvas.factory import canvas_client_for_launch
@@ -21,7 +22,7 @@ from app.errors import BadRequest, NotFound
 from app.insights.analysis import QuizInsights, analyse
 from app.insights.charts import quiz_charts, reported_charts
 from app.insights.export import items_csv, reported_items_csv
-from app.insights.flags import Thresholds
+from app.insights.flags import MESSAGES, Flag, Thresholds
 from app.insights.groups import DEFAULT_SPLIT
 from app.insights.parse import ParsedReport, parse_report
 from app.insights.reported import ReportedItemAnalysis, reported_flags
@@ -153,6 +154,13 @@ def items(job_id: int) -> ResponseReturnValue:
 def format_stat(value: float | None, digits: int = 2) -> str:
     """A statistic for display: fixed digits, an en dash when not computable."""
     return "\u2013" if value is None else f"{value:.{digits}f}"
+
+
+@bp.app_template_filter("flag_message")
+def flag_message(flag: Flag) -> str:
+    """A flag's message in the user's language (the English text is the msgid)."""
+    message: str = gettext(MESSAGES[flag.code], **flag.values)
+    return message
 
 
 @bp.app_template_filter("percent")

@@ -86,7 +86,7 @@ def _item(**changes: object) -> ReportedItem:
         ({"discrimination": -0.05}, ["negative_discrimination"]),
         ({"respondents": 0}, ["no_responses"]),
         ({"options": (ReportedOption("X", False, 0, 0.0, None),)}, ["unused_distractor"]),
-        ({"options": (ReportedOption("X", False, None, None, 0.2),)}, ["distractor_attracts_top"]),
+        ({"options": (ReportedOption("X", False, None, None, 0.2),)}, ["positive_distractor"]),
     ],
 )
 def test_reported_flags(changes: dict[str, object], codes: list[str]) -> None:
