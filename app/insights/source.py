@@ -6,8 +6,12 @@ import csv
 import io
 import itertools
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from app.errors import ToolError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 _DELIMITERS = (",", ";", "\t")
 #: First header cells of the reports this package reads (Student Analysis anonymous or not,
@@ -36,14 +40,15 @@ class _ChunkStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         while not self._pending:
             chunk = next(self._chunks, None)
             if chunk is None:
                 return 0
             self._pending = chunk
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
+        view = memoryview(buffer).cast("B")
+        size = min(len(view), len(self._pending))
+        view[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
 

@@ -8,6 +8,7 @@ import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from app.insights.source import ParseError, RecordReader
 from app.insights.table import BLANK, NOT_SHOWN, Question, ReportKind, ResponseTable
@@ -124,7 +125,7 @@ class _Encoder:
             for q, code in enumerate(codes):
                 if code is None:
                     codes[q] = self._add(q, answers[q])
-        return codes  # type: ignore[return-value]  # every None was replaced above
+        return cast("list[int]", codes)  # every None was replaced above
 
     def _add(self, q: int, text: str) -> int:
         texts = self.texts[q]
@@ -249,7 +250,7 @@ class _PointsReader:
                     if not math.isfinite(number):
                         return None
                     self._cache[raw[q]] = values[q] = number
-        return values  # type: ignore[return-value]  # no None is left
+        return cast("list[float]", values)  # no None is left
 
 
 def _mark_not_shown(codes: list[int], raw_points: list[str]) -> None:
