@@ -203,7 +203,7 @@ def test_audit_shows_who_did_what(world: World) -> None:
     ada.post(f"/reports/jobs/{job.id}/delete")
     page = ada.get("/reports/account")
     audit = page.text.split('id="audit-title"')[1]
-    for action in ("start", "download", "delete"):
+    for action in ("started", "downloaded", "deleted"):
         assert f"<td>{action}</td>" in audit
     assert "User 1" in audit
 
