@@ -243,3 +243,20 @@ def test_a_section_can_be_analysed_alone(world: World) -> None:
     assert 0 < attempts(section_a) < attempts(everyone)
     assert f"section={found.group(1)}" in section_a  # the export keeps the filter
     assert tina.get(f"/insights/jobs/{job_id}?section=424242").status_code == 400
+
+
+def test_a_report_without_attempts_still_renders(world: World) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    job = world.job(job_id)
+    assert job.file_id is not None
+    attachment = world.live.emulator.store.attachments[job.file_id]
+    attachment.data = attachment.data.splitlines()[0] + b"\n"
+    page = tina.get(f"/insights/jobs/{job_id}")
+    assert page.status_code == 200, page.text
+    assert re.search(r"Attempts analysed</dt><dd>0</dd>", page.text)
+    assert charts(page.text)["histogram"] == {"labels": [], "counts": []}
+    export = tina.get(f"/insights/jobs/{job_id}/items.csv")
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert len(rows) == 20
+    assert all(r["flags"] == "no_responses" for r in rows)
