@@ -48,8 +48,10 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
+    """Playwright per module: only one sync driver may run at a time in a process, and other
+    test packages start their own."""
     if not os.path.exists(CHROMIUM):
         unavailable(f"Chromium not found at {CHROMIUM} (install Debian's chromium)")
     with sync_playwright() as driver:
