@@ -27,6 +27,7 @@ from app.lti.adapters import PartitionedCookieService, StoreSessionService, Tool
 from app.lti.launch_state import StateStore, StoreLaunchDataStorage
 from app.lti.login import STATE_TTL_SECONDS
 from app.lti.platform_keys import PlatformKeySet
+from app.lti.registrations import add_deployment
 from app.lti.roles import may_use_placement
 from app.lti.tool_conf import DbToolConf, PlatformRegistration
 from app.models.launch import Launch
@@ -210,6 +211,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         try:
             self.validate_deployment()
         except LtiException as exc:
+            if not self._tool_config.platform_has_deployments(self.registration.platform_id):
+                # Canvas's Dynamic Registration returns no deployment id; it arrives with
+                # the first launch, signed by the registered platform for our client id.
+                return
             raise LaunchError(
                 f"This deployment of the tool ({deployment_id[:120]}) is not registered "
                 "(unknown deployment_id). An administrator can add it with "
@@ -358,6 +363,15 @@ def release_pending(store: StateStore, pending_id: str, state: str) -> Checked:
         browser_bound=True,
         storage_target=record.get("storage_target"),
     )
+
+
+def adopt_first_deployment(session: Session, checked: Checked) -> None:
+    """Record the launch's deployment when its platform has none yet (after Dynamic
+    Registration); later deployments must be added by an administrator."""
+    platform = session.get(Platform, checked.platform_id)
+    deployment_id = checked.claims.get(c.DEPLOYMENT_ID)
+    if platform is not None and not platform.deployments and isinstance(deployment_id, str):
+        add_deployment(session, platform, deployment_id)
 
 
 def build_launch(session: Session, checked: Checked, *, now: datetime, ttl_seconds: int) -> Launch:

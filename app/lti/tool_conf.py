@@ -55,6 +55,14 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
             select(Platform).where(Platform.issuer == iss, Platform.client_id == client_id)
         ).first()
 
+    def platform_has_deployments(self, platform_id: int) -> bool:
+        return (
+            self._session.scalars(
+                select(Deployment.id).where(Deployment.platform_id == platform_id).limit(1)
+            ).first()
+            is not None
+        )
+
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
         raise NotImplementedError("registrations are looked up by issuer and client id")
 

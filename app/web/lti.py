@@ -23,6 +23,7 @@ from app.lti.dynamic_registration import (
 )
 from app.lti.launch import (
     Checked,
+    adopt_first_deployment,
     build_launch,
     check_launch,
     consume,
@@ -127,6 +128,7 @@ def _finish(checked: Checked) -> Response:
     )
     # Spend state and nonce before writing: of two racing requests only one gets past here.
     consume(runtime.storage(), checked)
+    adopt_first_deployment(session, checked)
     session.add(launch_row)
     purge_launches(session, now)
     session.commit()

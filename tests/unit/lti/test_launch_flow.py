@@ -7,8 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import delete, select
 
-from app.models import Launch
+from app.models import Deployment, Launch
 from tests.unit.lti import fakes
 from tests.unit.lti.conftest import Clock, Snapshot, count_launches, state_keys
 
@@ -197,3 +198,21 @@ def test_old_launches_are_purged_at_the_next_launch(
     body["exp"] = body["iat"] + 3600
     client.post("/lti/launch", data={"id_token": canvas.sign(body), "state": state})
     assert count_launches(app) == 1
+
+
+def test_first_deployment_of_a_dynamically_registered_platform_is_adopted(
+    app: Flask, client: FlaskClient, canvas: fakes.FakeCanvas
+) -> None:
+    with app.extensions["db"].session() as session:
+        session.execute(delete(Deployment))  # as after Canvas's Dynamic Registration
+    state, nonce, _ = fakes.login(client)
+    body = canvas.claims(nonce, **{fakes.CLAIM + "deployment_id": "12:first"})
+    response = client.post("/lti/launch", data={"id_token": canvas.sign(body), "state": state})
+    assert response.status_code == 303
+    with app.extensions["db"].session() as session:
+        assert list(session.scalars(select(Deployment.deployment_id))) == ["12:first"]
+    state, nonce, _ = fakes.login(client)
+    body = canvas.claims(nonce, **{fakes.CLAIM + "deployment_id": "13:second"})
+    refused = client.post("/lti/launch", data={"id_token": canvas.sign(body), "state": state})
+    assert refused.status_code == 400
+    assert "13:second" in refused.get_data(as_text=True)
