@@ -1,0 +1,222 @@
+"""Full LTI launches at 1, 8 and 32 concurrent: gunicorn + PostgreSQL, through the emulator.
+
+One launch is what a browser does when a teacher opens the tool in Canvas:
+1. Canvas's launch page (emulator) names the tool's OIDC login URL and fields;
+2. ``POST /lti/login`` (tool)  → redirect to Canvas's authorize endpoint;
+3. Canvas's authorize (emulator) → the auto-posted ``id_token`` form;
+4. ``POST /lti/launch`` (tool) → 303 to the landing page;
+5. ``GET /course?lt=...`` (tool) → the landing page.
+Steps 2, 4 and 5 are timed as the tool's side (each and their sum); 1 and 3 are the
+emulator's. Launches/s counts whole launches (both sides).
+
+Run: ``.venv/bin/python benchmarks/launch.py`` (``--launches 300 --max-seconds 60`` per
+level, ``--workers 4``). Target at 32 concurrent, tool side: p50 <= 10 ms, p99 <= 50 ms.
+Loopback only; a throwaway PostgreSQL cluster and emulator are started and removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _support import (
+    Summary,
+    emulator_process,
+    gunicorn_tool,
+    postgres,
+    register,
+    summarize,
+    workdir,
+)
+
+TEACHER = 3
+COURSE = 101
+_INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+_FORM = re.compile(r'<form id="tool_form" action="([^"]+)"')
+
+
+def fields(html: str) -> dict[str, str]:
+    return {unescape(k): unescape(v) for k, v in _INPUT.findall(html)}
+
+
+@dataclass
+class Timings:
+    login: list[float] = field(default_factory=list)
+    launch: list[float] = field(default_factory=list)
+    landing: list[float] = field(default_factory=list)
+    tool: list[float] = field(default_factory=list)
+    canvas: list[float] = field(default_factory=list)
+    failures: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _auth_url(login: requests.Response) -> str:
+    """Where the login sends the browser: a redirect, or (platform storage offered) the
+    page that stores the state and then navigates to ``data-auth-url``."""
+    if login.status_code == 302:
+        return login.headers["Location"]
+    found = re.search(r'data-auth-url="([^"]*)"', login.text)
+    if login.status_code != 200 or found is None:
+        raise RuntimeError(f"login answered {login.status_code}")
+    return unescape(found.group(1))
+
+
+class Browser:
+    """One user's browser: Canvas session cookie, the tool's own cookie jar, keep-alive."""
+
+    def __init__(self, emulator_url: str, tool_id: str) -> None:
+        self.emulator_url = emulator_url
+        self.launch_path = (
+            f"/courses/{COURSE}/external_tools/{tool_id}?launch_type=course_navigation"
+        )
+        self.canvas = requests.Session()
+        self.canvas.get(f"{emulator_url}/_emulator/login_as/{TEACHER}", timeout=10)
+
+    def launch(self) -> tuple[float, float, float, float]:
+        """One full launch; returns (login, launch, landing, canvas) seconds."""
+        tool = requests.Session()  # a new tab's third-party jar is empty at login
+        started = time.perf_counter()
+        page = self.canvas.get(self.emulator_url + self.launch_path, timeout=30)
+        page.raise_for_status()
+        action = _FORM.search(page.text)
+        if action is None:
+            raise RuntimeError("Canvas launch page without the tool form")
+        canvas_time = time.perf_counter() - started
+
+        t0 = time.perf_counter()
+        login = tool.post(unescape(action.group(1)), data=fields(page.text), timeout=30,
+                          allow_redirects=False)  # fmt: skip
+        login_time = time.perf_counter() - t0
+        auth_url = _auth_url(login)
+        for cookie in tool.cookies:  # browsers send Secure cookies to loopback http too
+            cookie.secure = False
+
+        t0 = time.perf_counter()
+        auth = self.canvas.get(auth_url, timeout=30)
+        auth.raise_for_status()
+        canvas_time += time.perf_counter() - t0
+        form = fields(auth.text)
+        target = re.search(r'<form[^>]*action="([^"]+)"', auth.text)
+        if target is None or "id_token" not in form:
+            raise RuntimeError("Canvas authorize without an id_token form")
+
+        t0 = time.perf_counter()
+        launched = tool.post(unescape(target.group(1)), data=form, timeout=30,
+                             allow_redirects=False)  # fmt: skip
+        launch_time = time.perf_counter() - t0
+        if launched.status_code != 303:
+            raise RuntimeError(f"launch answered {launched.status_code}: {launched.text[:300]}")
+
+        location = launched.headers["Location"]
+        base = f"{urlsplit(login.url).scheme}://{urlsplit(login.url).netloc}"
+        t0 = time.perf_counter()
+        landing = tool.get(location if location.startswith("http") else base + location,
+                           timeout=30)  # fmt: skip
+        landing_time = time.perf_counter() - t0
+        if landing.status_code != 200:
+            raise RuntimeError(f"landing answered {landing.status_code}")
+        tool.close()
+        return login_time, launch_time, landing_time, canvas_time
+
+
+def run_level(
+    emulator_url: str, tool_id: str, concurrency: int, launches: int, max_seconds: float
+) -> tuple[Timings, float, int]:
+    """``launches`` launches on ``concurrency`` browsers (stops early at ``max_seconds``)."""
+    timings = Timings()
+    browsers = [Browser(emulator_url, tool_id) for _ in range(concurrency)]
+    counter = iter(range(launches))
+    counter_lock = threading.Lock()
+    deadline = time.monotonic() + max_seconds
+
+    def drive(browser: Browser) -> None:
+        while time.monotonic() < deadline:
+            with counter_lock:
+                if next(counter, None) is None:
+                    return
+            try:
+                login, launch, landing, canvas = browser.launch()
+            except (requests.RequestException, RuntimeError) as exc:
+                with timings.lock:
+                    timings.failures += 1
+                    if timings.failures <= 3:
+                        print(f"  launch failed: {exc}", file=sys.stderr)
+                continue
+            with timings.lock:
+                timings.login.append(login)
+                timings.launch.append(launch)
+                timings.landing.append(landing)
+                timings.tool.append(login + launch + landing)
+                timings.canvas.append(canvas)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(drive, browsers))
+    elapsed = time.perf_counter() - started
+    return timings, elapsed, len(timings.tool)
+
+
+def report(concurrency: int, timings: Timings, elapsed: float, done: int) -> Summary:
+    print(f"\n== {concurrency} concurrent: {done} launches in {elapsed:.1f} s "
+          f"= {done / elapsed:.1f} launches/s, {timings.failures} failed")  # fmt: skip
+    if not timings.tool:
+        raise SystemExit("no launch succeeded")
+    tool = summarize("tool: login+launch+page", timings.tool)
+    for summary in (
+        summarize("tool: POST /lti/login", timings.login),
+        summarize("tool: POST /lti/launch", timings.launch),
+        summarize("tool: GET landing", timings.landing),
+        tool,
+        summarize("emulator (Canvas side)", timings.canvas),
+    ):
+        print("  " + summary.row())
+    return tool
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--levels", default="1,8,32")
+    parser.add_argument("--launches", type=int, default=300, help="per level")
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="per level")
+    parser.add_argument("--warmup", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    args = parser.parse_args()
+    levels = [int(level) for level in args.levels.split(",")]
+
+    with workdir("bench-launch-") as work, postgres() as pg, emulator_process(work) as emu:
+        database_url = pg.create_database("launch_bench")
+        with gunicorn_tool(work, database_url, workers=args.workers) as tool:
+            registration = register(tool.settings, emu, tool.url)
+            tool_id = registration["deployment_id"].split(":")[0]
+            print(f"tool {tool.url} (gunicorn, {args.workers} workers) on PostgreSQL; "
+                  f"emulator {emu}")  # fmt: skip
+            run_level(emu, tool_id, 4, args.warmup, args.max_seconds)  # warm every worker
+            results: dict[int, Summary] = {}
+            for level in levels:
+                timings, elapsed, done = run_level(
+                    emu, tool_id, level, args.launches, args.max_seconds
+                )
+                results[level] = report(level, timings, elapsed, done)
+                if timings.failures:
+                    print(tool.log.read_text()[-2000:], file=sys.stderr)
+            top = max(levels)
+            verdict = results[top].p50_ms <= 10 and results[top].p99_ms <= 50
+            print(f"\ntarget at {top} concurrent (tool side p50 <= 10 ms, p99 <= 50 ms): "
+                  f"{'met' if verdict else 'MISSED'}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
