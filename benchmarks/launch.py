@@ -76,17 +76,25 @@ def _auth_url(login: requests.Response) -> str:
 class Browser:
     """One user's browser: Canvas session cookie, the tool's own cookie jar, keep-alive."""
 
-    def __init__(self, emulator_url: str, tool_id: str) -> None:
+    def __init__(
+        self,
+        emulator_url: str,
+        tool_id: str,
+        *,
+        user_id: int = TEACHER,
+        context: str = f"courses/{COURSE}",
+        placement: str = "course_navigation",
+    ) -> None:
         self.emulator_url = emulator_url
-        self.launch_path = (
-            f"/courses/{COURSE}/external_tools/{tool_id}?launch_type=course_navigation"
-        )
+        self.launch_path = f"/{context}/external_tools/{tool_id}?launch_type={placement}"
         self.canvas = requests.Session()
-        self.canvas.get(f"{emulator_url}/_emulator/login_as/{TEACHER}", timeout=10)
+        self.canvas.get(f"{emulator_url}/_emulator/login_as/{user_id}", timeout=10)
+        self.last_landing_url = ""
 
-    def launch(self) -> tuple[float, float, float, float]:
+    def launch(self, tool: requests.Session | None = None) -> tuple[float, float, float, float]:
         """One full launch; returns (login, launch, landing, canvas) seconds."""
-        tool = requests.Session()  # a new tab's third-party jar is empty at login
+        keep = tool is not None
+        tool = tool or requests.Session()  # a new tab's third-party jar is empty at login
         started = time.perf_counter()
         page = self.canvas.get(self.emulator_url + self.launch_path, timeout=30)
         page.raise_for_status()
@@ -127,7 +135,9 @@ class Browser:
         landing_time = time.perf_counter() - t0
         if landing.status_code != 200:
             raise RuntimeError(f"landing answered {landing.status_code}")
-        tool.close()
+        self.last_landing_url = landing.url
+        if not keep:
+            tool.close()
         return login_time, launch_time, landing_time, canvas_time
 
 
