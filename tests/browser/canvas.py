@@ -6,7 +6,9 @@ not find their way either.
 
 from __future__ import annotations
 
-from playwright.sync_api import Frame, FrameLocator, Page
+from playwright.sync_api import Frame, FrameLocator, Page, expect
+
+from tests.browser.harness import screenshot
 
 TOOL_FRAME = "#tool_content"
 
@@ -42,3 +44,14 @@ def tool_frame(page: Page) -> Frame:
     if frame is None:
         raise AssertionError("the page has no tool iframe")
     return frame
+
+
+def authorize_in_popup(page: Page, tool: FrameLocator, name: str) -> None:
+    """Authorize → Canvas's consent page in a popup → Authorize; the popup closes itself."""
+    with page.expect_popup() as opened:
+        tool.get_by_test_id("oauth-authorize").click()
+    popup = opened.value
+    expect(popup.get_by_text("is requesting access to your account")).to_be_visible()
+    screenshot(popup, f"{name}-oauth-consent")
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Authorize").click()

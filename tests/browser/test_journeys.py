@@ -11,27 +11,22 @@ import csv
 import io
 
 import pytest
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import Page, expect
 
 from emulator.testing import LiveEmulator
-from tests.browser.canvas import act_as, open_account_tool, open_course_tool, tool_frame
+from tests.browser.canvas import (
+    act_as,
+    authorize_in_popup,
+    open_account_tool,
+    open_course_tool,
+    tool_frame,
+)
 from tests.browser.harness import assert_accessible, screenshot
 from tests.support.live import LiveTool, LiveWorker
 
 pytestmark = pytest.mark.browser
 
 WORKER_TIMEOUT_MS = 30_000  # the worker's first polls come a few seconds apart
-
-
-def authorize_in_popup(page: Page, tool: FrameLocator, name: str) -> None:
-    """Authorize → Canvas's consent page in a popup → Authorize; the popup closes itself."""
-    with page.expect_popup() as opened:
-        tool.get_by_test_id("oauth-authorize").click()
-    popup = opened.value
-    expect(popup.get_by_text("is requesting access to your account")).to_be_visible()
-    screenshot(popup, f"{name}-oauth-consent")
-    with popup.expect_event("close"):
-        popup.get_by_role("button", name="Authorize").click()
 
 
 @pytest.fixture(params=["cookies-allowed", "cookies-blocked"])

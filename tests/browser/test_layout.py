@@ -3,11 +3,20 @@ reaches everything."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from emulator.testing import LiveEmulator
-from tests.browser.canvas import TOOL_FRAME, act_as, open_course_tool, tool_frame
+from tests.browser.canvas import (
+    TOOL_FRAME,
+    act_as,
+    authorize_in_popup,
+    open_account_tool,
+    open_course_tool,
+    tool_frame,
+)
 from tests.browser.conftest import ContextFactory
 from tests.browser.harness import CookiePolicy, assert_accessible, screenshot
 from tests.support.live import LiveTool
@@ -30,6 +39,30 @@ def test_tool_resizes_canvas_iframe_to_its_content(
     content_height = tool_frame(page).evaluate("() => document.documentElement.scrollHeight")
     frame = page.locator(TOOL_FRAME)
     expect(frame).to_have_attribute("style", f"height: {content_height}px;")
+
+
+CONTENT_BOTTOM = """() => Math.max(...Array.from(document.body.children)
+    .filter(e => !["SCRIPT", "STYLE", "LINK"].includes(e.tagName))
+    .map(e => e.getBoundingClientRect().bottom + window.scrollY))"""
+SLACK_PX = 48  # margins below the last element
+
+
+def test_iframe_shrinks_when_the_tool_shows_a_shorter_page(
+    page: Page, emulator: LiveEmulator, live_tool: LiveTool
+) -> None:
+    """Canvas keeps the height the tool last asked for: a tool that measures its own frame
+    (``100vh``, ``scrollHeight`` of a stretched page) can grow but never shrink again."""
+    act_as(page, emulator.url, "Ada")
+    tool = open_account_tool(page, "State University")
+    tool.get_by_role("link", name="Open the report catalogue").click()
+    authorize_in_popup(page, tool, "layout-shrink")
+    tool.get_by_role("link", name="Provisioning").first.click()
+    expect(tool.locator("form.report-form")).to_be_visible()
+    content = tool_frame(page).evaluate(CONTENT_BOTTOM)
+    frame = page.locator(TOOL_FRAME)
+    expect(frame).to_have_attribute("style", re.compile(r"height: \d+px"))
+    height = float(frame.evaluate("f => f.getBoundingClientRect().height"))
+    assert height <= content + SLACK_PX, f"frame {height}px for {content}px of content"
 
 
 def test_landing_page_fits_a_320_pixel_screen(
