@@ -51,3 +51,18 @@ def test_admin_launches_the_tool_from_account_navigation(
     expect(facts).to_contain_text("State University")
     screenshot(page, "smoke-admin-account-landing")
     assert_accessible(tool_frame(page))
+
+
+def test_tool_speaks_the_locale_canvas_launches_with(
+    page: Page, emulator: LiveEmulator, live_tool: LiveTool
+) -> None:
+    """Canvas sends the user's locale in the launch; the tool answers in Spanish for "es"."""
+    store = emulator.emulator.store
+    with store.lock:
+        store.users[3].locale = "es"
+    act_as(page, emulator.url, "Tina")
+    tool = open_course_tool(page, "Biology 101")
+    expect(tool.get_by_role("heading", level=1)).to_have_text("Informes del curso")
+    expect(tool.locator("html")).to_have_attribute("lang", "es")
+    screenshot(page, "smoke-teacher-course-landing-es")
+    assert_accessible(tool_frame(page))
