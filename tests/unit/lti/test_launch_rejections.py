@@ -265,3 +265,30 @@ def test_clock_beyond_leeway_rejects(
     response = client.post("/lti/launch", data={"id_token": canvas.sign(body), "state": state})
     assert response.status_code == 400
     assert "expired" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"client_id": "999"}, "not registered with the tool"),
+        ({"iss": "https://evil.example"}, "not registered with the tool"),
+        ({"client_id": ""}, "no client_id"),
+        ({"iss": ""}, "no issuer"),
+        ({"login_hint": ""}, "no login_hint"),
+        ({"target_link_uri": "https://evil.example/lti/launch"}, "not this tool"),
+        ({"lti_message_hint": "x" * 5000}, "too long"),
+    ],
+)
+def test_bad_login_is_rejected_and_stores_nothing(
+    client: FlaskClient,
+    canvas: fakes.FakeCanvas,
+    snapshot: Snapshot,
+    change: dict[str, str],
+    message: str,
+) -> None:
+    before = snapshot()
+    _, _, response = fakes.login(client, **change)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers
+    assert snapshot() == before
