@@ -29,6 +29,19 @@ def open_course_tool(page: Page, course_name: str, tool_text: str = "Reports") -
     return page.frame_locator(TOOL_FRAME)
 
 
+def open_quiz_tool(
+    page: Page, course_name: str, quiz_title: str, tool_text: str = "Quiz analysis"
+) -> FrameLocator:
+    """Course → Quizzes → the quiz's ⋮ menu → the tool's quiz/assignment menu entry."""
+    page.get_by_role("link", name=course_name).first.click()
+    page.get_by_role("navigation", name="Course navigation").get_by_role(
+        "link", name="Quizzes"
+    ).click()
+    page.get_by_label(f"Manage {quiz_title}").click()
+    page.locator("details[open]").get_by_role("link", name=tool_text).click()
+    return page.frame_locator(TOOL_FRAME)
+
+
 def open_account_tool(page: Page, account_name: str, tool_text: str = "Reports") -> FrameLocator:
     """Dashboard → Admin → account → the tool's account-navigation link; returns the frame."""
     page.get_by_role("link", name=account_name, exact=True).click()

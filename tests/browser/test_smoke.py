@@ -12,7 +12,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from emulator.testing import LiveEmulator
-from tests.browser.canvas import act_as, open_account_tool, open_course_tool, tool_frame
+from tests.browser.canvas import (
+    act_as,
+    open_account_tool,
+    open_course_tool,
+    open_quiz_tool,
+    tool_frame,
+)
 from tests.browser.harness import assert_accessible, screenshot
 from tests.support.live import LiveTool
 
@@ -65,4 +71,19 @@ def test_tool_speaks_the_locale_canvas_launches_with(
     expect(tool.get_by_role("heading", level=1)).to_have_text("Informes del curso")
     expect(tool.locator("html")).to_have_attribute("lang", "es")
     screenshot(page, "smoke-teacher-course-landing-es")
+    assert_accessible(tool_frame(page))
+
+
+@pytest.mark.parametrize(
+    ("quiz_title", "shown"),
+    [("Cell Biology Midterm", "Classic quiz #201"), ("Genetics Check", "New Quiz")],
+)
+def test_teacher_launches_the_tool_from_a_quiz_menu(
+    page: Page, emulator: LiveEmulator, live_tool: LiveTool, quiz_title: str, shown: str
+) -> None:
+    act_as(page, emulator.url, "Tina")
+    tool = open_quiz_tool(page, "Biology 101", quiz_title)
+    expect(tool.get_by_role("heading", level=1)).to_have_text("Quiz analysis")
+    expect(tool.locator("#main")).to_contain_text(shown)
+    screenshot(page, f"smoke-teacher-quiz-menu-{quiz_title}")
     assert_accessible(tool_frame(page))
