@@ -1,0 +1,294 @@
+"""Access matrix: two Canvases, root and sub-accounts, courses, every role and job endpoint.
+
+Real launches through two live emulators give launch tokens; jobs of every context of both
+platforms are written directly. The oracle below restates the policy independently of
+``app.reports.access``: a job is visible only on its own platform, account jobs only to an
+admin launched in that very account, course jobs only to course staff (or an admin) launched
+in that very course. Every (launch, job, endpoint) outside the oracle must look like a missing
+job (403/404, no title in the body) and change nothing; inside it, the database-only views
+must show the job (so the matrix can tell the two apart).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.canvas.oauth import TokenGrant
+from app.canvas.token_store import TokenStore
+from app.db import Database, utcnow
+from app.models import Job, Launch, Platform
+from emulator.settings import EmulatorSettings
+from emulator.testing import LiveEmulator
+from tests.integration.launch_helpers import register
+from tests.security.platform import (
+    ACCOUNT_NAV,
+    CLAIM,
+    COURSE_NAV,
+    launch_token,
+    start_login,
+    stored,
+    tool_id,
+)
+
+TEACHER_COURSES = {3: (101, 102, 104), 4: (101,), 5: (101,), 6: (103,)}
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    platform: str  # "A" | "B"
+    user_id: int
+    context: str  # "account" | "course"
+    context_id: int
+    admin: bool
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class JobRow:
+    id: int
+    platform: str
+    family: str
+    account_id: int | None
+    course_id: int | None
+    title: str
+
+
+ACTORS = [
+    Actor("root admin", "A", 1, "account", 1, admin=True),
+    Actor("sub-account admin", "A", 2, "account", 2, admin=True),
+    Actor("teacher 101", "A", 3, "course", 101, admin=False),
+    Actor("teacher 102", "A", 3, "course", 102, admin=False),
+    Actor("TA 101", "A", 4, "course", 101, admin=False),
+    Actor("designer 101", "A", 5, "course", 101, admin=False),
+    Actor("teacher 103", "A", 6, "course", 103, admin=False),
+    Actor("platform B root admin", "B", 1, "account", 1, admin=True),
+    Actor("platform B teacher 101", "B", 3, "course", 101, admin=False),
+]
+
+ENDPOINTS = [
+    ("GET", "/reports/jobs/{id}"),
+    ("GET", "/api/jobs/{id}"),
+    ("GET", "/api/jobs?ids={id}"),
+    ("GET", "/reports/jobs/{id}/download"),
+    ("GET", "/reports/jobs/{id}/group.zip"),
+    ("GET", "/insights/jobs/{id}"),
+    ("GET", "/insights/jobs/{id}/items.csv"),
+    ("POST", "/reports/jobs/{id}/abort"),
+    ("POST", "/reports/jobs/{id}/delete"),
+    ("POST", "/reports/jobs/{id}/retry"),
+]
+DB_ONLY = {"/reports/jobs/{id}", "/api/jobs/{id}", "/api/jobs?ids={id}"}
+
+
+def visible(actor: Actor, job: JobRow) -> bool:
+    """The policy, restated: same platform and exactly the launch's own context."""
+    if job.platform != actor.platform:
+        return False
+    if job.family == "account":
+        return actor.context == "account" and actor.admin and job.account_id == actor.context_id
+    return actor.context == "course" and job.course_id == actor.context_id
+
+
+@dataclass
+class World:
+    app: Flask
+    actors: list[Actor]
+    jobs: list[JobRow]
+    platform_ids: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def world(tool: Flask, live_canvas: LiveEmulator, registration: dict[str, Any]) -> Iterator[World]:
+    with LiveEmulator(EmulatorSettings(size="small", report_seconds=0.5)) as second:
+        regs = {"A": registration, "B": register(tool, second)}
+        canvases = {"A": live_canvas, "B": second}
+        db: Database = tool.extensions["db"]
+        with db.session() as session:
+            launches_before = session.scalar(select(func.count()).select_from(Launch))
+        actors = []
+        for actor in ACTORS:
+            reg = regs[actor.platform]
+            path = (
+                ACCOUNT_NAV.format(tool=tool_id(reg), account=actor.context_id)
+                if actor.context == "account"
+                else COURSE_NAV.replace("101", str(actor.context_id)).format(tool=tool_id(reg))
+            )
+            token = launch_token(tool, canvases[actor.platform], reg, actor.user_id, path)
+            actors.append(Actor(**{**actor.__dict__, "token": token}))
+        with db.session() as session:
+            assert session.scalar(select(func.count()).select_from(Launch)) == (
+                (launches_before or 0) + len(ACTORS)
+            )
+            platform_ids = {
+                name: session.scalars(
+                    select(Platform.id).where(Platform.issuer == reg["issuer"])
+                ).one()
+                for name, reg in regs.items()
+            }
+            jobs = _seed_jobs(session, platform_ids)
+            box = tool.extensions["secret_box"]
+            for actor in ACTORS:  # a stored (fake) token lets views build a Canvas client
+                TokenStore(session, box).save(
+                    platform_ids[actor.platform],
+                    actor.user_id,
+                    TokenGrant(
+                        "fake-access", "fake-refresh", utcnow() + timedelta(hours=1), None, ""
+                    ),
+                )
+            session.commit()
+        yield World(tool, actors, jobs, platform_ids)
+
+
+def _seed_jobs(session: Any, platform_ids: dict[str, int]) -> list[JobRow]:
+    rows: list[JobRow] = []
+    specs: list[tuple[str, int | None, int | None]] = [
+        ("account", 1, None),
+        ("account", 2, None),
+        ("account", 3, None),
+        ("course", 2, 101),
+        ("course", 2, 102),
+        ("course", 3, 103),
+        ("quiz", 2, 101),
+        ("new_quiz", 3, 103),
+    ]
+    for platform, platform_id in platform_ids.items():
+        for family, account_id, course_id in specs:
+            title = f"SECRET-{platform}-{family}-{account_id}-{course_id}"
+            job = Job(
+                platform_id=platform_id,
+                canvas_user_id=99,
+                family=family,
+                report_type="grade_export_csv" if family != "quiz" else "student_analysis",
+                title=title,
+                canvas_account_id=account_id,
+                canvas_course_id=course_id,
+                canvas_quiz_id=201 if family == "quiz" else None,
+                canvas_assignment_id=301 if family == "new_quiz" else None,
+                status="complete",
+                percent=100.0,
+                file_name=f"{title}.csv",
+                file_url="http://localhost:1/files/1/download",
+                finished_at=utcnow(),
+            )
+            session.add(job)
+            session.flush()
+            rows.append(JobRow(job.id, platform, family, account_id, course_id, title))
+    return rows
+
+
+def _job_state(app: Flask) -> list[tuple[int, str, Any]]:
+    db: Database = app.extensions["db"]
+    with db.session() as session:
+        return [
+            (j.id, j.status, j.updated_at) for j in session.scalars(select(Job).order_by(Job.id))
+        ]
+
+
+def _call(app: Flask, actor: Actor, method: str, url: str) -> Any:
+    client = app.test_client()
+    if method == "GET":
+        sep = "&" if "?" in url else "?"
+        return client.get(f"{url}{sep}lt={actor.token}")
+    return client.post(url, headers={"Authorization": f"Bearer {actor.token}"})
+
+
+def test_no_launch_reads_or_acts_on_a_job_outside_its_context(world: World) -> None:
+    before = _job_state(world.app)
+    leaks: list[str] = []
+    checked = visible_seen = 0
+    for actor in world.actors:
+        for job in world.jobs:
+            allowed = visible(actor, job)
+            for method, template in ENDPOINTS:
+                url = template.format(id=job.id)
+                if allowed and template not in DB_ONLY:
+                    continue  # downloads and actions on visible jobs: the reports suite's tests
+                response = _call(world.app, actor, method, url)
+                body = response.get_data(as_text=True)
+                checked += 1
+                if allowed:
+                    if template in DB_ONLY:
+                        visible_seen += 1
+                        if response.status_code != 200 or job.title not in body:
+                            leaks.append(
+                                f"HIDDEN {actor.name} {method} {url} {response.status_code}"
+                            )
+                    continue
+                denied = response.status_code in (403, 404) or (
+                    template == "/api/jobs?ids={id}" and response.get_json() == {"jobs": []}
+                )
+                if not denied or job.title in body:
+                    leaks.append(
+                        f"LEAK {actor.name} -> {job.title} {method} {url} {response.status_code}"
+                    )
+    assert not leaks, "\n".join(leaks[:40])
+    assert _job_state(world.app) == before, "a refused request changed a job"
+    assert checked > 500
+    assert visible_seen > 0
+
+
+@pytest.mark.parametrize(
+    ("actor_name", "method", "url"),
+    [
+        ("teacher 101", "GET", "/reports/account"),
+        ("teacher 101", "POST", "/reports/account/provisioning_csv"),
+        ("TA 101", "GET", "/reports/account/grade_export_csv"),
+        ("root admin", "POST", "/reports/course/grade_export_csv"),
+        ("sub-account admin", "GET", "/reports/course"),
+        ("teacher 103", "POST", "/reports/quiz/201"),
+        ("teacher 103", "POST", "/reports/new_quiz/301"),
+        ("designer 101", "POST", "/reports/new_quiz/302"),
+    ],
+)
+def test_no_launch_starts_a_report_outside_its_context(
+    world: World, actor_name: str, method: str, url: str
+) -> None:
+    actor = next(a for a in world.actors if a.name == actor_name)
+    before = _job_state(world.app)
+    response = _call(world.app, actor, method, url)
+    assert response.status_code in (401, 403, 404), response.status_code
+    assert _job_state(world.app) == before
+
+
+def test_student_never_gets_a_launch(
+    tool: Flask, live_canvas: LiveEmulator, registration: dict[str, Any]
+) -> None:
+    """Canvas hides course navigation from students; a student id_token anyway is refused."""
+    login = start_login(tool, live_canvas, registration)
+    student = [
+        "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
+        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student",
+    ]
+    claims = dict(login.claims)
+    claims[CLAIM + "roles"] = student
+    custom = dict(claims.get(CLAIM + "custom") or {})
+    custom["canvas_membership_roles"] = "StudentEnrollment"
+    claims[CLAIM + "custom"] = custom
+    before = stored(tool)
+    response = login.post(id_token=login.sign(claims))
+    assert response.status_code == 403
+    assert stored(tool) == before
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "garbage", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "a.b.c"],
+)
+def test_bad_launch_tokens_are_refused_everywhere(world: World, token: str) -> None:
+    for method, template in ENDPOINTS:
+        url = template.format(id=world.jobs[0].id)
+        client = world.app.test_client()
+        if method == "GET":
+            response = client.get(f"{url}{'&' if '?' in url else '?'}lt={token}")
+        else:
+            response = client.post(url, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 403, (url, response.status_code)
+        assert world.jobs[0].title not in response.get_data(as_text=True)
