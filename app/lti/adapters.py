@@ -54,18 +54,10 @@ class PartitionedCookieService(FlaskCookieService):  # type: ignore[misc]
 
 
 class StoreSessionService(_FlaskSessionService):  # type: ignore[misc]
-    """pylti1p3's session service on shared storage, with one-time nonces."""
+    """pylti1p3's session service on shared storage (keys ``lti1p3-nonce-<nonce>``,
+    ``lti1p3-<state>``; ``launch.consume`` takes them once)."""
 
     def __init__(self, request: ToolRequest, storage: StoreLaunchDataStorage, ttl: int) -> None:
         super().__init__(request)
         self.set_data_storage(storage)
         self.set_launch_data_lifetime(ttl)
-        self._storage = storage
-
-    def take_nonce(self, nonce: str) -> bool:
-        """Consume an issued nonce: True exactly once."""
-        return self._storage.take_value(self._get_key("nonce", nonce)) is not None
-
-    def take_state_params(self, state: str) -> Any:
-        """Consume the login's record of ``state`` (None when unknown or used)."""
-        return self._storage.take_value(self._get_key(state))
