@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=20)
     parser.add_argument("--view-every", type=int, default=15, help="simulated seconds")
     args = parser.parse_args(argv)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.disable(logging.INFO)  # request and task logs would drown the table
     durations = [60, 300] if args.quick else [60, 300, 900, 3600]
     print(f"{args.jobs} running account reports; worker sweeps every simulated second;")
     print(f"viewers poll /api/jobs every {args.view_every} simulated seconds.\n")
