@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request
@@ -18,11 +20,12 @@ from emulator.shell.access import (
     user_courses,
 )
 from emulator.shell.session import current_user, log_out
-from emulator.store import Course, User
+from emulator.store import Assignment, Course, Quiz, User
 
 bp = Blueprint("shell", __name__)
 
 NavItem = tuple[str, str, bool]  # (label, href, active)
+CourseItem = TypeVar("CourseItem", Quiz, Assignment)
 
 
 class PageRefusedError(Exception):
@@ -145,28 +148,23 @@ def _menu_tools(placement: str, user: User, course: Course) -> list[Tool]:
     return tools_with(placement, user, course, course.account_id)
 
 
+def _in_course(records: Iterable[CourseItem], course: Course) -> list[CourseItem]:
+    """The course's quizzes or assignments, in id order (the order of the seeded pages)."""
+    return sorted((r for r in records if r.course_id == course.id), key=lambda r: r.id)
+
+
 @bp.get("/courses/<int:course_id>/quizzes")
 def course_quizzes(course_id: int) -> str:
     user, course = course_for(course_id)
     store = current_emulator().store
-    quizzes = sorted(
-        (q for q in store.quizzes.values() if q.course_id == course.id), key=lambda q: q.id
-    )
-    new_quizzes = sorted(
-        (
-            a
-            for a in store.assignments.values()
-            if a.course_id == course.id and a.is_quiz_lti_assignment
-        ),
-        key=lambda a: a.id,
-    )
+    assignments = _in_course(store.assignments.values(), course)
     return render_template(
         "shell/quizzes.html",
         user=user,
         course=course,
         nav=course_nav(user, course, "quizzes"),
-        quizzes=quizzes,
-        new_quizzes=new_quizzes,
+        quizzes=_in_course(store.quizzes.values(), course),
+        new_quizzes=[a for a in assignments if a.is_quiz_lti_assignment],
         quiz_tools=_menu_tools("quiz_menu", user, course),
         assignment_tools=_menu_tools("assignment_menu", user, course),
     )
@@ -175,10 +173,7 @@ def course_quizzes(course_id: int) -> str:
 @bp.get("/courses/<int:course_id>/assignments")
 def course_assignments(course_id: int) -> str:
     user, course = course_for(course_id)
-    store = current_emulator().store
-    assignments = sorted(
-        (a for a in store.assignments.values() if a.course_id == course.id), key=lambda a: a.id
-    )
+    assignments = _in_course(current_emulator().store.assignments.values(), course)
     return render_template(
         "shell/assignments.html",
         user=user,
