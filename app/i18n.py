@@ -52,13 +52,17 @@ def match_locale(wanted: str | None, available: list[str]) -> str | None:
 
 
 def select_locale() -> str:
-    """The current launch's locale, else the browser's Accept-Language, else English."""
+    """The current launch's locale, else the browser's Accept-Language, else English.
+
+    Before the ``Launch`` row exists (the platform-storage page, a role refusal) a verified
+    id_token's locale is in ``g.launch_locale`` (set by ``app/web/lti.py``).
+    """
     available = available_locales()
     launch = g.get("launch")
-    if launch is not None:
-        chosen = match_locale(launch.locale, available)
-        if chosen:
-            return chosen
+    wanted = launch.locale if launch is not None else g.get("launch_locale")
+    chosen = match_locale(wanted, available)
+    if chosen:
+        return chosen
     header = request.accept_languages.best_match([name.replace("_", "-") for name in available])
     return match_locale(header, available) or DEFAULT_LOCALE
 

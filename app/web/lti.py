@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -14,7 +14,7 @@ from app.db import request_session
 from app.errors import BadRequest, NotFound
 from app.i18n import N_
 from app.lti import keys, launch_token
-from app.lti.claims import landing_for
+from app.lti.claims import landing_for, read_facts
 from app.lti.config_json import tool_configuration
 from app.lti.dynamic_registration import (
     ToolRegistration,
@@ -95,6 +95,7 @@ def launch() -> ResponseReturnValue:
         tool_base_url=runtime.settings.tool_base_url,
         secure=request.is_secure,
     )
+    _speak_the_launch_language(checked)
     if checked.browser_bound:
         return _finish(checked)
     pending_id = hold_pending(runtime.store, checked)
@@ -116,7 +117,14 @@ def complete() -> ResponseReturnValue:
     checked = release_pending(
         runtime.store, request.form.get("pending_id", ""), request.form.get("state", "")
     )
+    _speak_the_launch_language(checked)
     return _finish(checked)
+
+
+def _speak_the_launch_language(checked: Checked) -> None:
+    """Pages answered before the ``Launch`` row exists (the platform-storage page, a refusal
+    for the user's role) use the verified launch's locale, not only the browser's."""
+    g.launch_locale = read_facts(checked.claims).locale
 
 
 def _finish(checked: Checked) -> Response:

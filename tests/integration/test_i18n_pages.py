@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.models import Launch
 from app.reports.status import JobStatus
 from emulator.testing import LiveEmulator
-from tests.integration.launch_helpers import Journey, register
+from tests.integration.launch_helpers import Journey, data_attribute, register
 from tests.integration.reports_harness import (
     ADMIN_ROLES,
     STUDENT_ROLES,
@@ -45,9 +45,12 @@ def _launch_as(app: Flask, emulator: LiveEmulator, user_id: int, locale: str) ->
     registration = register(app, emulator)
     emulator.emulator.store.users[user_id].locale = locale
     journey = Journey.as_user(emulator, app, user_id)
+    return journey.landing(journey.launch(_course_path(registration)))
+
+
+def _course_path(registration: dict[str, Any]) -> str:
     tool = registration["client_id"]
-    path = f"/courses/{BIO}/external_tools/{tool}?launch_type=course_navigation"
-    return journey.landing(journey.launch(path))
+    return f"/courses/{BIO}/external_tools/{tool}?launch_type=course_navigation"
 
 
 def _stored_locale(app: Flask) -> str:
@@ -94,6 +97,58 @@ def test_regional_spanish_uses_the_spanish_catalogue(app: Flask, emulator: LiveE
     _, html = _launch_as(app, emulator, TINA, "es-MX")
     assert '<html lang="es">' in html
     assert "Informes del curso" in _text(html)
+
+
+def _course_navigation_for_everyone(emulator: LiveEmulator) -> None:
+    """A school may show the placement to students too; then the tool itself must refuse."""
+    store = emulator.emulator.store
+    with store.lock:
+        for key in store.developer_keys.values():
+            for extension in (key.lti_config or {}).get("extensions", []):
+                for placement in extension.get("settings", {}).get("placements", []):
+                    if placement.get("placement") == "course_navigation":
+                        placement["visibility"] = "members"
+
+
+@pytest.mark.parametrize("cookies", [True, False], ids=["cookie", "platform-storage"])
+def test_student_is_refused_in_their_language(
+    app: Flask, emulator: LiveEmulator, cookies: bool
+) -> None:
+    """No Launch row is written for a refusal; the verified id_token's locale still applies."""
+    registration = register(app, emulator)
+    _course_navigation_for_everyone(emulator)
+    emulator.emulator.store.users[STU].locale = "es"
+    journey = Journey.as_user(emulator, app, STU)
+    refused = journey.launch(_course_path(registration), cookies=cookies)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 403, html
+    assert '<html lang="es">' in html
+    text = _text(html)
+    assert "No tiene acceso a esta página" in text
+    assert "Los informes son para profesores, profesores asistentes, diseñadores y" in text
+
+
+def test_platform_storage_page_speaks_the_launch_language(
+    app: Flask, emulator: LiveEmulator
+) -> None:
+    """Cookies blocked: the page that confirms the state already uses the launch's locale."""
+    registration = register(app, emulator)
+    emulator.emulator.store.users[TINA].locale = "es"
+    journey = Journey.as_user(emulator, app, TINA)
+    _login_url, params = journey.login_params(_course_path(registration))
+    login = journey.tool.post("/lti/login", data=params)
+    if login.status_code == 302:
+        auth_url = login.headers["Location"]
+    else:
+        auth_url = data_attribute(login.get_data(as_text=True), "auth-url")
+    form = journey.authorize(auth_url)
+    journey.tool.delete_cookie(f"lti1p3-{form['state']}")
+    page = journey.tool.post("/lti/launch", data=form)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html
+    assert 'id="lti-launch"' in html
+    assert '<html lang="es">' in html
+    assert "Comprobando su inicio…" in html
 
 
 # Report and insights pages: launches from the reports harness with a chosen locale.
