@@ -6,6 +6,7 @@ Two registries live in ``emulator.parts["faults"]``:
   ``latency`` (delay, then serve normally), ``error`` (a chosen status and body) and
   ``timeout`` (hold the request, then answer 504 — longer than a client's timeout);
 * report faults, which report families consult when they create a report:
+  ``report_fate(emulator, family, key)`` (``fail``, ``stick`` or None), built on
   ``should_fail(emulator, family, key)`` / ``should_stick(emulator, family, key)``.
   Families: ``account_report``, ``course_report``, ``quiz_report``, ``new_quiz_report``;
   ``key`` is the report type (a rule with ``key=None`` matches every type).
@@ -125,6 +126,18 @@ def should_fail(emulator: Emulator, family: str, key: str | None = None) -> bool
 def should_stick(emulator: Emulator, family: str, key: str | None = None) -> bool:
     """Whether the report being created now must stay ``running`` forever (consumes one use)."""
     return _consume_report_fault(emulator, family, key, "stick")
+
+
+def report_fate(emulator: Emulator, family: str, key: str | None = None) -> ReportAction | None:
+    """What must happen to the report being created now: ``fail``, ``stick`` or None.
+
+    A report family asks once, at creation; a matching ``fail`` rule wins over ``stick``.
+    """
+    if should_fail(emulator, family, key):
+        return "fail"
+    if should_stick(emulator, family, key):
+        return "stick"
+    return None
 
 
 def next_error_report_id(emulator: Emulator) -> int:

@@ -52,15 +52,10 @@ def state(emulator: Emulator) -> LifecycleState:
 
 def register(emulator: Emulator, report: AccountReport) -> None:
     """Track a new report (decides its fault fate now) and make sure the ticker runs."""
-    fate = None
-    if faults.should_fail(emulator, "account_report", report.report_type):
-        fate = "fail"
-    elif faults.should_stick(emulator, "account_report", report.report_type):
-        fate = "stick"
+    fate = faults.report_fate(emulator, "account_report", report.report_type)
     with emulator.store.lock:
         state(emulator).pending[report.id] = Pending(fate=fate)
     ticker.register_family(emulator, "account_report", advance_all)
-    ticker.ensure_ticker(emulator)
 
 
 def _moment(report: AccountReport, duration: float, fraction: float) -> datetime:
@@ -193,14 +188,8 @@ def abort(emulator: Emulator, report: AccountReport) -> None:
 
 def advance_all(emulator: Emulator) -> bool:
     """Advance every pending report; True if any is still pending."""
-    with emulator.store.lock:
-        for report_id in list(state(emulator).pending):
-            report = emulator.store.account_reports.get(report_id)
-            if report is None:
-                state(emulator).pending.pop(report_id, None)
-                continue
-            advance(emulator, report)
-        return bool(state(emulator).pending)
+    return ticker.advance_pending(emulator, state(emulator).pending,
+                                  emulator.store.account_reports, advance)
 
 
 def reset(emulator: Emulator) -> None:

@@ -31,15 +31,10 @@ def state(emulator: Emulator) -> CourseLifecycle:
 
 
 def register(emulator: Emulator, report: CourseReport) -> None:
-    fate = None
-    if faults.should_fail(emulator, "course_report", report.report_type):
-        fate = "fail"
-    elif faults.should_stick(emulator, "course_report", report.report_type):
-        fate = "stick"
+    fate = faults.report_fate(emulator, "course_report", report.report_type)
     with emulator.store.lock:
         state(emulator).fates[report.id] = fate
     ticker.register_family(emulator, "course_report", advance_all)
-    ticker.ensure_ticker(emulator)
 
 
 def advance(emulator: Emulator, report: CourseReport) -> None:
@@ -108,14 +103,9 @@ def _finish(emulator: Emulator, report: CourseReport, progress: Progress, fate: 
 
 
 def advance_all(emulator: Emulator) -> bool:
-    with emulator.store.lock:
-        for report_id in list(state(emulator).fates):
-            report = emulator.store.course_reports.get(report_id)
-            if report is None:
-                state(emulator).fates.pop(report_id, None)
-                continue
-            advance(emulator, report)
-        return bool(state(emulator).fates)
+    """Advance every pending report; True if any is still pending."""
+    return ticker.advance_pending(emulator, state(emulator).fates,
+                                  emulator.store.course_reports, advance)
 
 
 def refresh_progress(emulator: Emulator, progress: Progress) -> None:

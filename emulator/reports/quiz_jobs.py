@@ -62,11 +62,7 @@ def jobs(emulator: Emulator) -> dict[int, QuizJob]:
 
 def fate_for(emulator: Emulator, family: str, key: str) -> Fate:
     """Consult the fault registry once, when the job is enqueued."""
-    if faults.should_fail(emulator, family, key):
-        return "fail"
-    if faults.should_stick(emulator, family, key):
-        return "stick"
-    return "complete"
+    return faults.report_fate(emulator, family, key) or "complete"
 
 
 def enqueue(emulator: Emulator, progress: Progress, job: QuizJob) -> None:

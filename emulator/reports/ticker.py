@@ -1,7 +1,8 @@
 """A background ticker that advances clock-driven report families with nobody polling.
 
-Each family registers ``advance_all(emulator) -> bool`` (True while it has pending work).
-The ticker thread starts on demand (``ensure_ticker``), calls every family every
+Each family registers ``advance_all(emulator) -> bool`` (True while it has pending work;
+``advance_pending`` is the usual body) when it creates a report, which also starts the
+ticker thread if it is not running (``register_family``). The thread calls every family every
 ``TICK_SECONDS`` and stops once nothing is pending or after ``MAX_RUN_SECONDS`` (a frozen
 clock never finishes anything; the next report creation restarts it). It holds the emulator
 only weakly, so a stopped test emulator is not kept alive by its ticker.
@@ -14,6 +15,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from emulator import Emulator
 
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 0.1
 MAX_RUN_SECONDS = 30.0
 AdvanceAll = Callable[[Emulator], bool]
+Record = TypeVar("Record")
+Entry = TypeVar("Entry")
 
 
 @dataclass
@@ -36,8 +40,25 @@ def state(emulator: Emulator) -> TickerState:
 
 
 def register_family(emulator: Emulator, name: str, advance_all: AdvanceAll) -> None:
+    """Have the ticker advance family ``name`` (it now has pending work) and start it."""
     with emulator.store.lock:
         state(emulator).families[name] = advance_all
+    _ensure_ticker(emulator)
+
+
+def advance_pending(emulator: Emulator, pending: dict[int, Entry],
+                    records: dict[int, Record],
+                    advance: Callable[[Emulator, Record], None]) -> bool:
+    """Advance every record with an entry in ``pending`` (dropping entries whose record is
+    gone); True if any is still pending. ``advance`` removes the entries it finishes."""
+    with emulator.store.lock:
+        for record_id in list(pending):
+            record = records.get(record_id)
+            if record is None:
+                pending.pop(record_id, None)
+                continue
+            advance(emulator, record)
+        return bool(pending)
 
 
 def tick(emulator: Emulator) -> bool:
@@ -51,7 +72,7 @@ def tick(emulator: Emulator) -> bool:
     return busy
 
 
-def ensure_ticker(emulator: Emulator) -> None:
+def _ensure_ticker(emulator: Emulator) -> None:
     with emulator.store.lock:
         ticker = state(emulator)
         if ticker.thread is not None and ticker.thread.is_alive():

@@ -121,3 +121,12 @@ def test_reset_reseeds_and_clears_faults(emulator: LiveEmulator) -> None:
     assert api.get("/api/v1/users/self").status_code == 200  # fault gone, token kept
     assert control(emulator, "reset", {"full": True}).status_code == 200
     assert api.get("/api/v1/users/self").status_code == 401  # tokens forgotten
+
+
+def test_report_fate_prefers_fail_and_consumes_one_use(emulator: LiveEmulator) -> None:
+    live = emulator.emulator
+    faults.add_report_fault(live, "course_report", "stick", count=1)
+    faults.add_report_fault(live, "course_report", "fail", count=1)
+    assert faults.report_fate(live, "course_report", "course_pace_docx") == "fail"
+    assert faults.report_fate(live, "course_report", "course_pace_docx") == "stick"
+    assert faults.report_fate(live, "course_report", "course_pace_docx") is None
