@@ -196,11 +196,17 @@ def can_read_attachment(store: Store, user: User, attachment: Attachment) -> boo
     """Read rights on a report file follow its context (who could read the report)."""
     if attachment.user_id == user.id or user.site_admin:
         return True
-    kind, context_id = attachment.context_type, attachment.context_id
+    if attachment.context_type == "Course":
+        return can_read_course(store, user, attachment.context_id)
+    return can_read_report_context(store, user, attachment.context_type, attachment.context_id)
+
+
+def can_read_report_context(store: Store, user: User, kind: str, context_id: int) -> bool:
+    """``:read`` on the record a report's file or Progress hangs on (not a plain course,
+    where files and progresses differ): an account, a course report, quiz statistics or a
+    New Quiz's assignment."""
     if kind == "Account":
         return can_read_reports_on_account(store, user, context_id)
-    if kind == "Course":
-        return can_read_course(store, user, context_id)
     if kind == "CourseReport":
         report = store.course_reports.get(context_id)
         return report is not None and report.user_id == user.id

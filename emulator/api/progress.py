@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 from emulator import Emulator, current_emulator
 from emulator.api.auth import (
     authorize,
-    can_read_reports_on_account,
+    can_read_report_context,
     can_read_statistics,
     require_user,
 )
@@ -75,22 +75,9 @@ def can_read_progress(store: Store, user: User, progress: Progress) -> bool:
     """``:read`` on the progress's context."""
     if progress.user_id is not None and progress.user_id == user.id:
         return True
-    kind, context_id = progress.context_type, progress.context_id
-    if kind == "Account":
-        return can_read_reports_on_account(store, user, context_id)
-    if kind == "CourseReport":
-        report = store.course_reports.get(context_id)
-        return report is not None and report.user_id == user.id
-    if kind == "Quizzes::QuizStatistics":
-        stats = store.quiz_statistics.get(context_id)
-        quiz = store.quizzes.get(stats.quiz_id) if stats else None
-        return quiz is not None and can_read_statistics(store, user, quiz.course_id)
-    if kind == "Assignment":
-        assignment = store.assignments.get(context_id)
-        return assignment is not None and can_read_statistics(store, user, assignment.course_id)
-    if kind == "Course":
-        return can_read_statistics(store, user, context_id)
-    return False
+    if progress.context_type == "Course":
+        return can_read_statistics(store, user, progress.context_id)
+    return can_read_report_context(store, user, progress.context_type, progress.context_id)
 
 
 def refresh_hooks(emulator: Emulator) -> list[Any]:
