@@ -1,0 +1,258 @@
+"""Property-based fuzzing (hypothesis) of login, launch and every form/JSON endpoint.
+
+Properties: the tool never answers 5xx, and a refused request (4xx) stores nothing. Launch
+fuzzing goes past the state check: one genuine login per test provides a live state and
+nonce, and fuzzed claim sets are signed with the emulator's real platform key, so the checks
+behind the signature are exercised too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from emulator.testing import LiveEmulator
+from tests.security.platform import (
+    CLAIM,
+    COURSE_NAV,
+    Login,
+    launch_token,
+    start_login,
+    stored,
+    tool_id,
+)
+
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+SPECIAL = st.sampled_from(
+    [
+        "",
+        "0",
+        "-1",
+        "null",
+        "x" * 5000,
+        "\x00",
+        "%00",
+        "../../etc/passwd",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "eyJhbGciOiJub25lIn0.e30.",
+        "http://127.0.0.1:5000/lti/launch",
+        "https://evil.example/",
+        "\u202e\ufeff",
+    ]
+)
+VALUE = st.one_of(st.text(max_size=80), SPECIAL)
+JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+LOGIN_KEYS = [
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "lti_message_hint",
+    "client_id",
+    "lti_deployment_id",
+    "lti_storage_target",
+    "canvas_region",
+    "canvas_environment",
+]
+
+
+def _check(app: Flask, response: Any, before: Any) -> None:
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    if response.status_code >= 400:
+        assert stored(app) == before
+
+
+@pytest.fixture(scope="module")
+def teacher_token(tool: Flask, live_canvas: LiveEmulator, registration: dict[str, Any]) -> str:
+    path = COURSE_NAV.format(tool=tool_id(registration))
+    return launch_token(tool, live_canvas, registration, 3, path)
+
+
+@FUZZ
+@given(
+    params=st.dictionaries(st.sampled_from(LOGIN_KEYS) | st.text(max_size=10), VALUE, max_size=8),
+    method=st.sampled_from(["GET", "POST"]),
+    genuine=st.booleans(),
+)
+def test_login_fuzz(
+    tool: Flask, registration: dict[str, Any], params: dict[str, str], method: str, genuine: bool
+) -> None:
+    if genuine:  # start from a valid initiation, then let the fuzzed fields override
+        base = {
+            "iss": registration["issuer"],
+            "login_hint": "h",
+            "target_link_uri": "http://127.0.0.1:5000/lti/launch",
+            "client_id": registration["client_id"],
+            "lti_deployment_id": registration["deployment_id"],
+        }
+        params = {**base, **params}
+    before = stored(tool)
+    client = tool.test_client()
+    if method == "GET":
+        response = client.get("/lti/login", query_string=params)
+    else:
+        response = client.post("/lti/login", data=params)
+    _check(tool, response, before)
+
+
+@pytest.fixture(scope="module")
+def login(tool: Flask, live_canvas: LiveEmulator, registration: dict[str, Any]) -> Login:
+    """One genuine login whose state and nonce stay valid: rejections never spend them."""
+    return start_login(tool, live_canvas, registration)
+
+
+CLAIM_NAMES = [
+    "iss", "aud", "azp", "sub", "exp", "iat", "nbf", "nonce", "name",
+    CLAIM + "message_type", CLAIM + "version", CLAIM + "deployment_id",
+    CLAIM + "target_link_uri", CLAIM + "resource_link", CLAIM + "roles",
+    CLAIM + "context", CLAIM + "custom", CLAIM + "launch_presentation",
+    "https://www.instructure.com/placement",
+]  # fmt: skip
+
+
+@FUZZ
+@given(
+    changes=st.dictionaries(st.sampled_from(CLAIM_NAMES), JSON_VALUE, min_size=1, max_size=4),
+    drop=st.lists(st.sampled_from(CLAIM_NAMES), max_size=2),
+)
+def test_launch_fuzz_signed_claims(
+    tool: Flask, login: Login, changes: dict[str, Any], drop: list[str]
+) -> None:
+    """Genuinely signed id_tokens with fuzzed claims: refused cleanly, or a valid launch."""
+    body = {**login.claims, **changes}
+    for name in drop:
+        body.pop(name, None)
+    try:
+        token = login.sign(body)
+    except (TypeError, ValueError):
+        return  # not encodable as a JWT at all
+    before = stored(tool)
+    response = login.post(id_token=token)
+    _check(tool, response, before)
+    assert response.status_code != 303 or _same_launch(body, login.claims), json.dumps(
+        changes, default=str
+    )[:300]
+
+
+def _same_launch(body: dict[str, Any], genuine: dict[str, Any]) -> bool:
+    """A fuzzed token may only succeed if every security-relevant claim is still genuine."""
+    keys = ["iss", "aud", "nonce", CLAIM + "deployment_id", CLAIM + "message_type"]
+    return all(body.get(key) == genuine.get(key) for key in keys)
+
+
+@FUZZ
+@given(
+    form=st.dictionaries(
+        st.sampled_from(["id_token", "state", "error", "error_description", "lti_storage_target"])
+        | st.text(max_size=10),
+        VALUE,
+        max_size=6,
+    ),
+    keep_state=st.booleans(),
+)
+def test_launch_fuzz_form(
+    tool: Flask, login: Login, form: dict[str, str], keep_state: bool
+) -> None:
+    if keep_state:
+        form = {**form, "state": login.form["state"]}
+    before = stored(tool)
+    response = tool.test_client().post("/lti/launch", data=form)
+    _check(tool, response, before)
+    assert response.status_code != 303
+
+
+@FUZZ
+@given(pending_id=VALUE, state=VALUE)
+def test_launch_complete_fuzz(tool: Flask, pending_id: str, state: str) -> None:
+    before = stored(tool)
+    response = tool.test_client().post(
+        "/lti/launch/complete", data={"pending_id": pending_id, "state": state}
+    )
+    _check(tool, response, before)
+    assert response.status_code == 400
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="") or "x"
+
+
+ROUTES = [
+    ("POST", "/reports/account/{s}"),
+    ("POST", "/reports/course/{s}"),
+    ("POST", "/reports/quiz/{i}"),
+    ("POST", "/reports/new_quiz/{i}"),
+    ("POST", "/reports/jobs/{i}/{s}"),
+    ("POST", "/oauth/disconnect"),
+    ("GET", "/reports/account/{s}"),
+    ("GET", "/reports/account/{s}/{i}/file"),
+    ("GET", "/reports/quiz/{i}"),
+    ("GET", "/reports/new_quiz/{i}"),
+    ("GET", "/reports/jobs/{i}"),
+    ("GET", "/reports/jobs/{i}/download"),
+    ("GET", "/reports/jobs/{i}/group.zip"),
+    ("GET", "/api/jobs"),
+    ("GET", "/api/jobs/{i}"),
+    ("GET", "/insights/jobs/{i}"),
+    ("GET", "/insights/jobs/{i}/items.csv"),
+    ("GET", "/course"),
+    ("GET", "/account"),
+    ("GET", "/quiz"),
+    ("GET", "/oauth/status"),
+    ("GET", "/oauth/connect"),
+    ("GET", "/oauth/callback"),
+]
+FIELDS = st.sampled_from(
+    ["report_type", "format", "all_versions", "next", "ids", "policy", "split", "section",
+     "quiz_id", "assignment_id", "code", "state", "error", "parameters[enrollment_term_id]",
+     "parameters[include_deleted]", "reused", "lt"]
+) | st.text(max_size=8)  # fmt: skip
+
+
+@FUZZ
+@given(
+    route=st.sampled_from(ROUTES),
+    number=st.integers(min_value=0, max_value=2**63),
+    segment=VALUE,
+    fields=st.dictionaries(FIELDS, VALUE, max_size=6),
+    as_json=st.booleans(),
+)
+def test_every_endpoint_fuzz(  # noqa: PLR0917 - hypothesis passes strategies by name
+    tool: Flask,
+    teacher_token: str,
+    route: tuple[str, str],
+    number: int,
+    segment: str,
+    fields: dict[str, str],
+    as_json: bool,
+) -> None:
+    method, template = route
+    url = template.format(i=number, s=_segment(segment))
+    fields = {k: v for k, v in fields.items() if k != "lt"}
+    client = tool.test_client()
+    headers = {"Authorization": f"Bearer {teacher_token}"}
+    if as_json:
+        headers["Accept"] = "application/json"
+    before = stored(tool)
+    if method == "GET":
+        response = client.get(url, query_string=fields, headers=headers)
+    else:
+        response = client.post(url, data=fields, headers=headers)
+    _check(tool, response, before)
