@@ -38,6 +38,7 @@ from _support import (
     postgres,
     register,
     summarize,
+    tree_cpu_seconds,
     workdir,
 )
 
@@ -178,7 +179,9 @@ def run_level(
     return timings, elapsed, len(timings.tool)
 
 
-def report(concurrency: int, timings: Timings, elapsed: float, done: int) -> Summary:
+def report(
+    concurrency: int, timings: Timings, elapsed: float, done: int, cpu_seconds: float
+) -> Summary:
     print(f"\n== {concurrency} concurrent: {done} launches in {elapsed:.1f} s "
           f"= {done / elapsed:.1f} launches/s, {timings.failures} failed")  # fmt: skip
     if not timings.tool:
@@ -192,6 +195,8 @@ def report(concurrency: int, timings: Timings, elapsed: float, done: int) -> Sum
         summarize("emulator (Canvas side)", timings.canvas),
     ):
         print("  " + summary.row())
+    print(f"  tool CPU (all gunicorn processes): {cpu_seconds / max(done, 1) * 1000:.1f} ms "
+          "per launch")  # fmt: skip
     return tool
 
 
@@ -212,13 +217,17 @@ def main() -> int:
             tool_id = registration["deployment_id"].split(":")[0]
             print(f"tool {tool.url} (gunicorn, {args.workers} workers) on PostgreSQL; "
                   f"emulator {emu}")  # fmt: skip
-            run_level(emu, tool_id, 4, args.warmup, args.max_seconds)  # warm every worker
+            warm, _, _ = run_level(emu, tool_id, 4, args.warmup, args.max_seconds)
+            if warm.failures:  # warming every worker must not fail either
+                print(tool.log.read_text()[-4000:], file=sys.stderr)
             results: dict[int, Summary] = {}
             for level in levels:
+                cpu_before = tree_cpu_seconds(tool.process.pid)
                 timings, elapsed, done = run_level(
                     emu, tool_id, level, args.launches, args.max_seconds
                 )
-                results[level] = report(level, timings, elapsed, done)
+                cpu = tree_cpu_seconds(tool.process.pid) - cpu_before
+                results[level] = report(level, timings, elapsed, done, cpu)
                 if timings.failures:
                     print(tool.log.read_text()[-2000:], file=sys.stderr)
             top = max(levels)

@@ -37,6 +37,7 @@ from _support import (
     postgres,
     register,
     summarize,
+    tree_cpu_seconds,
     workdir,
 )
 from launch import Browser
@@ -114,7 +115,8 @@ def seed_jobs(settings_source: object, count: int) -> list[int]:
                     "finished_at": at + timedelta(minutes=1),
                 }
             )
-        ids = list(session.scalars(insert(Job).returning(Job.id), rows))
+        session.execute(insert(Job), rows)  # executemany: one pipeline, not 10,000 trips
+        ids = list(session.scalars(select(Job.id).order_by(Job.id)))
         events = []
         for job_id, row in zip(ids, rows, strict=True):
             at = row["created_at"]
@@ -182,26 +184,27 @@ def main() -> int:
                   f"{len(ids)} jobs inserted in {time.perf_counter() - started:.1f} s")  # fmt: skip
             account_ids = ",".join(str(i) for i in ids[-100:][::2])  # 50 of the admin's
             n, c = args.requests, args.concurrency
-            results = [
-                measure("GET /account", f"{tool.url}/account", admin_lt, n, c),
-                measure("GET /course", f"{tool.url}/course", teacher_lt, n, c),
-                measure("GET /reports/account", f"{tool.url}/reports/account", admin_lt, n, c),
-                measure("GET /reports/course", f"{tool.url}/reports/course", teacher_lt, n, c),
-                measure(
-                    "GET /reports/jobs/<id>", f"{tool.url}/reports/jobs/{ids[-2]}", admin_lt, n, c
-                ),
-                measure(
+            pages = [
+                ("GET /account", f"{tool.url}/account", admin_lt, False),
+                ("GET /course", f"{tool.url}/course", teacher_lt, False),
+                ("GET /reports/account", f"{tool.url}/reports/account", admin_lt, False),
+                ("GET /reports/course", f"{tool.url}/reports/course", teacher_lt, False),
+                ("GET /reports/jobs/<id>", f"{tool.url}/reports/jobs/{ids[-2]}", admin_lt, False),
+                (
                     "GET /api/jobs?ids=(50)",
                     f"{tool.url}/api/jobs?ids={account_ids}",
                     admin_lt,
-                    n,
-                    c,
-                    header=True,
+                    True,
                 ),
             ]
+            results = []
             print(f"\n{n} requests per page, {c} concurrent clients:")
-            for summary in results:
-                print("  " + summary.row())
+            for name, url, token, header in pages:
+                cpu_before = tree_cpu_seconds(tool.process.pid)
+                summary = measure(name, url, token, n, c, header=header)
+                cpu = tree_cpu_seconds(tool.process.pid) - cpu_before
+                results.append(summary)
+                print(f"  {summary.row()}  tool CPU {cpu / (summary.count + c) * 1000:5.1f} ms/req")
             worst = max(summary.p50_ms for summary in results)
             print(f"\ntarget p50 <= 20 ms on every page: {'met' if worst <= 20 else 'MISSED'}")
     return 0

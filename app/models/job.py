@@ -17,7 +17,11 @@ class Job(Base):
     __tablename__ = "job"
     __table_args__ = (
         Index("ix_job_due", "status", "next_poll_at"),
-        Index("ix_job_context", "platform_id", "canvas_account_id", "canvas_course_id"),
+        # Pages list a context's newest jobs: these serve "WHERE platform, account|course
+        # ORDER BY created_at DESC LIMIT n" from the index instead of sorting every job of
+        # the context (benchmarks/pages.py: 5-6 ms per list at 5,000 jobs, growing linearly).
+        Index("ix_job_account_recent", "platform_id", "canvas_account_id", "created_at"),
+        Index("ix_job_course_recent", "platform_id", "canvas_course_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

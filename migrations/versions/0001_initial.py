@@ -118,7 +118,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job'))
     )
     with op.batch_alter_table('job', schema=None) as batch_op:
-        batch_op.create_index('ix_job_context', ['platform_id', 'canvas_account_id', 'canvas_course_id'], unique=False)
+        batch_op.create_index('ix_job_account_recent', ['platform_id', 'canvas_account_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_job_course_recent', ['platform_id', 'canvas_course_id', 'created_at'], unique=False)
         batch_op.create_index('ix_job_due', ['status', 'next_poll_at'], unique=False)
 
     op.create_table('launch',
@@ -209,7 +210,8 @@ def downgrade() -> None:
     op.drop_table('launch')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index('ix_job_due')
-        batch_op.drop_index('ix_job_context')
+        batch_op.drop_index('ix_job_course_recent')
+        batch_op.drop_index('ix_job_account_recent')
 
     op.drop_table('job')
     op.drop_table('deployment')
