@@ -84,10 +84,6 @@ def _policy(table: ResponseTable) -> AttemptPolicy:
         raise BadRequest(_("Unknown attempt policy.")) from None
 
 
-def _section() -> str | None:
-    return request.args.get("section") or None
-
-
 def _split() -> float:
     raw = request.args.get("split")
     if not raw:
@@ -102,14 +98,18 @@ def _split() -> float:
     raise BadRequest(_("Unknown group size."))
 
 
+def _analyse(table: ResponseTable) -> QuizInsights:
+    """Analyse with the attempt policy, section and group split the query string asks for."""
+    section = request.args.get("section") or None
+    return analyse(table, _policy(table), section=section, split=_split())
+
+
 @bp.get("/insights/jobs/<int:job_id>")
 @launch_required
 def job(job_id: int) -> ResponseReturnValue:
     loaded = _load(job_id)
     if isinstance(loaded.report, ResponseTable):
-        insights = analyse(
-            loaded.report, _policy(loaded.report), section=_section(), split=_split()
-        )
+        insights = _analyse(loaded.report)
         return render_template(
             "insights/job.html",
             loaded=loaded,
@@ -137,9 +137,7 @@ def items(job_id: int) -> ResponseReturnValue:
         lines = reported_items_csv(loaded.report)
         suffix = "items"
     else:
-        insights: QuizInsights = analyse(
-            loaded.report, _policy(loaded.report), section=_section(), split=_split()
-        )
+        insights = _analyse(loaded.report)
         lines = items_csv(insights)
         suffix = f"items-{insights.policy.value}"
     response = Response(lines, mimetype="text/csv")
