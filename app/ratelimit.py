@@ -17,6 +17,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from app.config import Settings
+from app.i18n import N_, translate_known
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 LAUNCH_ENDPOINTS = ("lti.login", "lti.launch", "lti.complete")
 OAUTH_ENDPOINTS = ("oauth.authorize", "oauth.callback", "oauth.disconnect")
 
-MESSAGE = (
+MESSAGE = N_(
     "Too many requests from your network in a short time. "
     "Wait a minute, then open the tool from Canvas again."
 )
@@ -68,7 +69,8 @@ def _too_many(error: RateLimitExceeded) -> ResponseReturnValue:
     log.warning("rate_limited", extra={"path": request.path, "limit": str(error.limit.limit)})
     headers = {"Retry-After": "60"}
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    message = translate_known(MESSAGE)
     if best == "application/json":
-        return jsonify(error="too_many_requests", message=MESSAGE), 429, headers
-    page = render_template("error.html", status=429, code="too_many_requests", message=MESSAGE)
+        return jsonify(error="too_many_requests", message=message), 429, headers
+    page = render_template("error.html", status=429, code="too_many_requests", message=message)
     return page, 429, headers

@@ -27,6 +27,7 @@ from app.canvas.factory import oauth_for_launch
 from app.crypto import SecretBox
 from app.db import request_session
 from app.errors import NotAuthorized
+from app.i18n import translate_known
 from app.web.auth import current_launch, launch_required, launch_url
 
 bp = Blueprint("oauth", __name__, url_prefix="/oauth")
@@ -144,7 +145,8 @@ def _authorization_required(error: CanvasAuthorizationRequired) -> ResponseRetur
     else:
         authorize_url = launch_url("oauth.authorize")
     if _wants_json() or request.path.startswith("/api/"):
-        body = {"error": error.code, "message": error.message, "authorize_url": authorize_url}
+        message = translate_known(error.message)
+        body = {"error": error.code, "message": message, "authorize_url": authorize_url}
         return jsonify(body), error.status
     page = render_template(
         "oauth/authorize_required.html", message=error.message, has_launch=bool(authorize_url)

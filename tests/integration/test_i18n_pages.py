@@ -297,3 +297,29 @@ def test_insights_page_in_spanish_with_plurals(world: World) -> None:
     )
     assert labels["attempts"] == "Intentos"
     assert unescape(labels["share"]) == "% del grupo"
+
+
+def test_authorization_prompt_in_spanish(world: World) -> None:
+    """No Canvas token yet: the page and the JSON ask for it in the user's language."""
+    actor = world.launch(
+        TINA,
+        roles=TEACHER_ROLES,
+        canvas_roles=["TeacherEnrollment"],
+        course_id=BIO,
+        authorize=False,
+    )
+    tina = _with_locale(world, actor, "es")
+    response = tina.get("/reports/course")
+    assert response.status_code == 401, response.text
+    text = _text(response.text)
+    assert "Canvas necesita su permiso" in text
+    assert "Conecte la herramienta con su cuenta de Canvas: elija Autorizar." in text
+    assert "Autorizar" in text
+    as_json = tina.http.get(
+        "/reports/course",
+        headers={"Authorization": f"Bearer {tina.token}", "Accept": "application/json"},
+    )
+    assert as_json.status_code == 401
+    assert as_json.get_json()["message"] == (
+        "Conecte la herramienta con su cuenta de Canvas: elija Autorizar."
+    )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from flask import Flask, g, render_template_string
 from flask.testing import FlaskClient
 from flask_babel import get_locale, gettext, ngettext
+from flask_limiter import RateLimitExceeded
 
+from app import ratelimit
 from app.errors import NotAuthorized
 from app.i18n import N_, available_locales, select_locale, translate_known
 from app.lti.roles import role_label
@@ -138,3 +141,18 @@ def test_http_error_pages_are_translated(client: FlaskClient) -> None:
     assert "Esta página no existe." in html
     fallback = client.get("/nowhere", headers={"Accept-Language": "pt-BR"})
     assert "Page not found" in fallback.get_data(as_text=True)
+
+
+def test_rate_limit_page_is_translated(app: Flask) -> None:
+    """The 429 page and JSON (app/ratelimit.py) speak the request's language."""
+    breach = cast(RateLimitExceeded, SimpleNamespace(limit=SimpleNamespace(limit="1 per minute")))
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        page = app.make_response(ratelimit._too_many(breach))
+        assert page.status_code == 429
+        html = page.get_data(as_text=True)
+        assert '<html lang="es">' in html
+        assert "Demasiadas solicitudes desde su red en poco tiempo." in html
+    json_request = {"Accept-Language": "es", "Accept": "application/json"}
+    with app.test_request_context(headers=json_request):
+        body = app.make_response(ratelimit._too_many(breach)).get_json()
+        assert body["message"].startswith("Demasiadas solicitudes")
