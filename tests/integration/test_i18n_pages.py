@@ -252,6 +252,14 @@ def test_account_reports_page_in_spanish(world: World) -> None:
         "Todavía no hay nada registrado.",
     ):
         assert spanish in text, spanish
+    started = ada.post("/reports/account/last_user_access_csv")
+    assert started.status_code == 303, started.text
+    world.run_until_settled()
+    text = _page(ada, "/reports/account")
+    # Canvas's last-run state and the audit trail's action, in Spanish
+    assert "Last User Access last_user_access_csv Completado" in text
+    assert "iniciado" in text
+    assert " complete " not in text and " start " not in text
 
 
 def test_refusal_is_polite_in_spanish(world: World) -> None:
