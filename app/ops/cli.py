@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, ScriptInfo
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 
@@ -117,6 +117,7 @@ def tokens_revoke_all(platform_id: int) -> None:
 
 
 @click.command("reencrypt")
+@with_appcontext
 def keys_reencrypt() -> None:
     """Re-encrypt every stored secret with the first key of ENCRYPTION_KEYS."""
     with _db().session() as session:
