@@ -26,6 +26,7 @@ from app.canvas.token_store import TokenStore
 from app.config import Settings
 from app.crypto import SecretBox
 from app.db import utcnow
+from app.i18n import N_
 from app.models.launch import Launch
 from app.models.platform import Platform
 
@@ -55,7 +56,7 @@ def canvas_client_for_launch(
     """
     if launch.canvas_user_id is None:
         raise CanvasAuthorizationRequired(
-            "Canvas did not tell the tool who you are (no Canvas user id in the launch)."
+            N_("Canvas did not tell the tool who you are (no Canvas user id in the launch).")
         )
     return canvas_client_for_user(session, launch.platform_id, launch.canvas_user_id, options)
 
@@ -77,7 +78,7 @@ def canvas_client_for_user(
     now = options.now or _app_clock()
     platform = session.get(Platform, platform_id)
     if platform is None:
-        raise CanvasError("This Canvas registration no longer exists.")
+        raise CanvasError(N_("This Canvas registration no longer exists."))
     if TokenStore(session, box).row(platform_id, canvas_user_id) is None:
         raise CanvasAuthorizationRequired(NEEDS_AUTHORIZATION)
     oauth = CanvasOAuth(
@@ -139,5 +140,5 @@ def oauth_for_launch(
     """
     platform = session.get(Platform, launch.platform_id)
     if platform is None:
-        raise CanvasError("This Canvas registration no longer exists.")
+        raise CanvasError(N_("This Canvas registration no longer exists."))
     return oauth_for_platform(platform, options)

@@ -179,7 +179,7 @@ class RefreshCoordinator:
         except RedisError as exc:
             raise CanvasUnavailable("The token refresh lock (Redis) is unavailable.") from exc
         if not acquired:
-            raise CanvasUnavailable("Another token refresh is taking too long; try again.")
+            raise CanvasUnavailable(N_("Another token refresh is taking too long; try again."))
         try:
             yield
         finally:

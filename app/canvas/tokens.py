@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from app.canvas.errors import CanvasAuthorizationRequired
+from app.i18n import N_
 
 
 class TokenSource(Protocol):
@@ -38,5 +39,5 @@ class StaticTokenSource:
 
     def refresh(self, rejected: str) -> str:  # noqa: ARG002 - the protocol's signature
         raise CanvasAuthorizationRequired(
-            "Canvas rejected the access token and it cannot be refreshed."
+            N_("Canvas rejected the access token and it cannot be refreshed.")
         )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasNotFound, CanvasNotPermitted
 from app.canvas.payloads import Assignment, Quiz, QuizReport, Term
+from app.i18n import N_
 from app.models.job import AuditEvent, Job
 from app.models.launch import Launch
 from app.reports import audit
@@ -119,7 +120,7 @@ def quiz_title(client: CanvasClient, launch: Launch, quiz_id: int) -> str:
     for quiz in client.list_quizzes(course_id):
         if quiz.id == quiz_id:
             return quiz.title
-    raise CanvasNotFound("No such quiz in this course.", canvas_status=404)
+    raise CanvasNotFound(N_("No such quiz in this course."), canvas_status=404)
 
 
 def new_quiz_title(client: CanvasClient, launch: Launch, assignment_id: int) -> str:
@@ -127,7 +128,7 @@ def new_quiz_title(client: CanvasClient, launch: Launch, assignment_id: int) -> 
     for assignment in client.list_assignments(course_id):
         if assignment.id == assignment_id and assignment.is_quiz_lti_assignment:
             return assignment.name
-    raise CanvasNotFound("No such New Quiz in this course.", canvas_status=404)
+    raise CanvasNotFound(N_("No such New Quiz in this course."), canvas_status=404)
 
 
 def quiz_page(session: Session, client: CanvasClient, launch: Launch, quiz_id: int) -> QuizPage:
