@@ -148,7 +148,7 @@ def test_platform_storage_page_speaks_the_launch_language(
     assert page.status_code == 200, html
     assert 'id="lti-launch"' in html
     assert '<html lang="es">' in html
-    assert "Comprobando su inicio…" in html
+    assert "Comprobando el lanzamiento…" in html
 
 
 # Report and insights pages: launches from the reports harness with a chosen locale.
@@ -289,7 +289,7 @@ def test_insights_page_in_spanish_with_plurals(world: World) -> None:
         "Estadísticas del cuestionario",
         "Resumen",
         "Intentos analizados",
-        "Error típico de medida",
+        "Error estándar de medición",
         "Alfa de Canvas",
         "Distribución de las puntuaciones",
         "Cómo interpretar las alertas",
