@@ -39,7 +39,7 @@ from app.canvas.errors import (
     CanvasUnprocessable,
 )
 from app.canvas.pages import header, next_page_url
-from app.canvas.throttle import ThrottleGovernor, is_rate_limited
+from app.canvas.throttle import ThrottleGovernor, backoff_delay, is_rate_limited
 from app.canvas.tokens import TokenSource
 from app.i18n import N_
 
@@ -49,6 +49,7 @@ JSON = "application/json"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _MAX_MESSAGE = 500
+Params = Mapping[str, Any] | list[tuple[str, Any]] | None
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class CanvasRequester:
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        params: Params = None,
         json_body: Any = None,
         accept: str = JSON,
         idempotent: bool | None = None,
@@ -112,12 +113,9 @@ class CanvasRequester:
         Raises:
             CanvasError: a subclass naming what went wrong.
         """
-        response = self._send(
-            method,
-            self._api_url(path),
-            params=params,
-            json_body=json_body,
-            accept=accept,
+        url = self._api_url(path)
+        response = self._with_retries(
+            lambda: self._send_once(method, url, params, json_body, accept),
             idempotent=method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent,
         )
         return _parse_json(response), response.headers
@@ -126,7 +124,7 @@ class CanvasRequester:
         self,
         path: str,
         *,
-        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        params: Params = None,
         accept: str = JSON,
     ) -> Iterator[Any]:
         """Each page's parsed JSON, following ``Link: rel="next"`` on the Canvas origin."""
@@ -190,35 +188,17 @@ class CanvasRequester:
                 return response
             body = _read_error_body(response)
             response.close()
-            try:
-                raise _error_for(response.status_code, response.headers, body)
-            except CanvasTokenRejected as rejected:
-                if token is None:  # the storage host refused its own signed URL
-                    raise CanvasNotPermitted(
-                        rejected.message, canvas_status=rejected.canvas_status
-                    ) from None
-                if refreshed:
-                    raise CanvasAuthorizationRequired(
-                        "Canvas rejected the access token for this download."
-                    ) from None
-                self._tokens.refresh(token)
-                refreshed = True
+            error = _error_for(response.status_code, response.headers, body)
+            if token is None:  # a storage host refused its own signed URL: nothing to refresh
+                if isinstance(error, CanvasTokenRejected):
+                    raise CanvasNotPermitted(error.message, canvas_status=error.canvas_status)
+                raise error
+            self._refresh_once(
+                error, token, refreshed, "Canvas rejected the access token for this download."
+            )
+            refreshed = True
 
     # ------------------------------------------------------------------ the request loop
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, Any] | list[tuple[str, Any]] | None,
-        json_body: Any,
-        accept: str,
-        idempotent: bool,
-    ) -> requests.Response:
-        return self._with_retries(
-            lambda: self._send_once(method, url, params, json_body, accept), idempotent=idempotent
-        )
 
     def _with_retries(
         self, attempt_once: Callable[[], requests.Response], *, idempotent: bool
@@ -234,13 +214,15 @@ class CanvasRequester:
                 log.info(
                     "canvas.retry", extra={"attempt": attempt, "reason": transient.error.message}
                 )
-                self._wait(self._retry_delay(attempt))
+                self._sleep(
+                    backoff_delay(attempt, self.policy.retry_base, self.policy.retry_cap, self._rng)
+                )
 
     def _send_once(
         self,
         method: str,
         url: str,
-        params: Mapping[str, Any] | list[tuple[str, Any]] | None,
+        params: Params,
         json_body: Any,
         accept: str,
     ) -> requests.Response:
@@ -278,15 +260,27 @@ class CanvasRequester:
                     "Canvas answered an API request with a redirect.",
                     canvas_status=response.status_code,
                 )
-            try:
-                raise _error_for(response.status_code, response.headers, body)
-            except CanvasTokenRejected:
-                if refreshed:
-                    raise CanvasAuthorizationRequired(
-                        N_("Canvas rejected the refreshed access token; please authorize again.")
-                    ) from None
-                self._tokens.refresh(token)
-                refreshed = True
+            self._refresh_once(
+                _error_for(response.status_code, response.headers, body),
+                token,
+                refreshed,
+                N_("Canvas rejected the refreshed access token; please authorize again."),
+            )
+            refreshed = True
+
+    def _refresh_once(self, error: CanvasError, token: str, refreshed: bool, gave_up: str) -> None:
+        """Refresh the token when Canvas rejected it, so the caller sends once more.
+
+        Raises:
+            CanvasError: ``error`` itself when it is not a token rejection;
+                ``CanvasAuthorizationRequired(gave_up)`` when the refreshed token was
+                rejected too.
+        """
+        if not isinstance(error, CanvasTokenRejected):
+            raise error
+        if refreshed:
+            raise CanvasAuthorizationRequired(gave_up)
+        self._tokens.refresh(token)
 
     def _transmit(
         self,
@@ -294,7 +288,7 @@ class CanvasRequester:
         url: str,
         *,
         headers: dict[str, str],
-        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        params: Params = None,
         json_body: Any = None,
         stream: bool = False,
     ) -> requests.Response:
@@ -336,12 +330,6 @@ class CanvasRequester:
     def _on_canvas(self, url: str) -> bool:
         return _origin(url) == self._origin
 
-    def _retry_delay(self, attempt: int) -> float:
-        ceiling = min(self.policy.retry_cap, self.policy.retry_base * 2.0 ** (attempt - 1))
-        return ceiling / 2 + self._rng.random() * ceiling / 2
-
-    def _wait(self, seconds: float) -> None:
-        self._sleep(seconds)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

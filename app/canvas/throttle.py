@@ -96,8 +96,7 @@ class ThrottleGovernor:
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with "equal jitter" for retry ``attempt`` (1-based); waits it."""
-        ceiling = min(self.policy.backoff_cap, self.policy.backoff_base * 2.0 ** (attempt - 1))
-        delay = ceiling / 2 + self._rng.random() * ceiling / 2
+        delay = backoff_delay(attempt, self.policy.backoff_base, self.policy.backoff_cap, self._rng)
         self._wait(delay)
         return delay
 
@@ -114,6 +113,14 @@ class ThrottleGovernor:
         with self._lock:
             self.paused_seconds += seconds
         self._sleep(seconds)
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential backoff with "equal jitter" for retry ``attempt`` (1-based): half of the
+    capped ``base * 2**(attempt-1)`` for sure, the other half at random, so clients that
+    failed together do not all come back together."""
+    ceiling = min(cap, base * 2.0 ** (attempt - 1))
+    return ceiling / 2 + rng.random() * ceiling / 2
 
 
 def is_rate_limited(status: int, body: str) -> bool:
