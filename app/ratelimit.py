@@ -58,8 +58,8 @@ def init_app(app: Flask, settings: Settings) -> Limiter | None:
             view = app.view_functions.get(endpoint)
             if view is None:
                 raise RuntimeError(f"rate limit for unknown endpoint {endpoint}")
-            # Registers the limit for this view's name; the limiter checks it before the view.
-            limiter.limit(limit)(view)
+            # A decorated limit is enforced by the wrapper, so the wrapper replaces the view.
+            app.view_functions[endpoint] = limiter.limit(limit)(view)
     app.register_error_handler(RateLimitExceeded, _too_many)
     app.extensions["rate_limiter"] = limiter
     return limiter

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -127,8 +128,12 @@ def platform_origins(session: Session, platform_id: int) -> tuple[str, str]:
     return _origin(platform.auth_login_url) or "", _origin(platform.canvas_url) or ""
 
 
+_HOST_PORT = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
 def _origin(url: str) -> str | None:
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    # The origin goes into the CSP header: a host with ";" or spaces would add directives.
+    if parts.scheme not in ("http", "https") or not _HOST_PORT.match(parts.netloc):
         return None
     return f"{parts.scheme}://{parts.netloc}"
