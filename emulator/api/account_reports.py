@@ -18,6 +18,7 @@ from emulator.api.auth import authorize, can_read_reports_on_account, require_us
 from emulator.api.errors import bad_request, not_found
 from emulator.api.files import file_json
 from emulator.api.formats import iso
+from emulator.api.lookup import api_find
 from emulator.api.pagination import paginate
 from emulator.reports import account_lifecycle
 from emulator.reports.account_catalogue import BY_TYPE, CATALOGUE, ReportType
@@ -31,15 +32,7 @@ PREFIX = "/api/v1/accounts/<account_ref>/reports"
 
 def find_account(store: Store, ref: str) -> Account:
     """``api_find(Account.active, id)``: numeric ids and ``sis_account_id:`` forms."""
-    account: Account | None = None
-    if ref.isdigit():
-        account = store.accounts.get(int(ref))
-    elif ref.startswith("sis_account_id:"):
-        sis = ref.split(":", 1)[1]
-        account = next((a for a in store.accounts.values() if a.sis_account_id == sis), None)
-    if account is None or account.workflow_state == "deleted":
-        raise not_found()
-    return account
+    return api_find(store.accounts, ref, "sis_account_id")
 
 
 def user_json(user: User) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from emulator.api.auth import authorize, can_read_reports_on_course, require_use
 from emulator.api.errors import bad_request, not_found
 from emulator.api.files import download_url, file_json
 from emulator.api.formats import iso
+from emulator.api.lookup import api_find
 from emulator.api.progress import create_progress
 from emulator.reports import course_lifecycle
 from emulator.store import Course, CourseReport, Store, User
@@ -29,15 +30,8 @@ PREFIX = "/api/v1/courses/<course_ref>/reports/<report_type>"
 
 
 def find_course(store: Store, ref: str) -> Course:
-    course: Course | None = None
-    if ref.isdigit():
-        course = store.courses.get(int(ref))
-    elif ref.startswith("sis_course_id:"):
-        sis = ref.split(":", 1)[1]
-        course = next((c for c in store.courses.values() if c.sis_course_id == sis), None)
-    if course is None or course.workflow_state == "deleted":
-        raise not_found()
-    return course
+    """``api_find(Course, id)``: numeric ids and ``sis_course_id:`` forms; deleted is 404."""
+    return api_find(store.courses, ref, "sis_course_id")
 
 
 def report_json(emulator: Emulator, report: CourseReport) -> dict[str, Any]:
