@@ -10,6 +10,8 @@ The limits are per client address (``ProxyFix`` makes that the real client behin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, cast
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -55,11 +57,11 @@ def init_app(app: Flask, settings: Settings) -> Limiter | None:
         (OAUTH_ENDPOINTS, settings.rate_limit_oauth),
     ):
         for endpoint in endpoints:
-            view = app.view_functions.get(endpoint)
+            view: Callable[..., Any] | None = app.view_functions.get(endpoint)
             if view is None:
                 raise RuntimeError(f"rate limit for unknown endpoint {endpoint}")
             # A decorated limit is enforced by the wrapper, so the wrapper replaces the view.
-            app.view_functions[endpoint] = limiter.limit(limit)(view)
+            app.view_functions[endpoint] = cast(Any, limiter.limit(limit)(view))
     app.register_error_handler(RateLimitExceeded, _too_many)
     app.extensions["rate_limiter"] = limiter
     return limiter
