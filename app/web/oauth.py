@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.canvas.authorization import (
@@ -71,6 +71,7 @@ def callback() -> ResponseReturnValue:
         session.commit()  # an expired state stays used
         return _result(failure)
     session.commit()  # single use, whatever happens next
+    g.launch_locale = launch.locale  # the popup answers in the launch's language (app/i18n.py)
     try:
         finish_authorization(
             session,
