@@ -18,15 +18,16 @@ def _auth(session: requests.Session, live: LiveEmulator, **params: str) -> reque
     return session.get(f"{live.url}/login/oauth2/auth", params=params, allow_redirects=False)
 
 
-def _params(reg: dict[str, str], **changes: str) -> dict[str, str]:
-    params = {
+def _params(reg: dict[str, str], **changes: str | None) -> dict[str, str]:
+    """The authorize query for ``reg``; a change to None leaves that parameter out."""
+    params: dict[str, str | None] = {
         "client_id": reg["api_client_id"],
         "response_type": "code",
         "redirect_uri": REDIRECT_URI,
         "state": "s-123",
     }
     params.update(changes)
-    return params
+    return {name: value for name, value in params.items() if value is not None}
 
 
 def _redirected(response: requests.Response) -> dict[str, str]:
@@ -59,12 +60,7 @@ def test_an_unknown_client_is_401_without_redirect(
     emulator: LiveEmulator, client_id: str | None
 ) -> None:
     reg = register(emulator)
-    params = _params(reg)
-    if client_id is None:
-        del params["client_id"]
-    else:
-        params["client_id"] = client_id
-    response = _auth(acting_as(emulator, 3), emulator, **params)
+    response = _auth(acting_as(emulator, 3), emulator, **_params(reg, client_id=client_id))
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Canvas OAuth 2.0"
     assert response.json() == {"error": "invalid_client", "error_description": "unknown client"}
@@ -83,12 +79,7 @@ def test_a_foreign_redirect_uri_is_400_without_redirect(
     emulator: LiveEmulator, redirect_uri: str | None
 ) -> None:
     reg = register(emulator)
-    params = _params(reg)
-    if redirect_uri is None:
-        del params["redirect_uri"]
-    else:
-        params["redirect_uri"] = redirect_uri
-    response = _auth(acting_as(emulator, 3), emulator, **params)
+    response = _auth(acting_as(emulator, 3), emulator, **_params(reg, redirect_uri=redirect_uri))
     assert response.status_code == 400
     assert response.json() == {
         "error": "invalid_request",
