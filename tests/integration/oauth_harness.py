@@ -87,6 +87,18 @@ class CanvasWorld:
         with self.db.session() as session:
             return TokenStore(session, self.box).load(self.platform_id, user_id)
 
+    def scope_api_key(self, scopes: list[str]) -> None:
+        """Make the tool's API developer key enforce exactly ``scopes``."""
+        store = self.live.emulator.store
+        with store.lock:
+            key = next(
+                k
+                for k in store.developer_keys.values()
+                if k.client_id == self.registration["api_client_id"]
+            )
+            key.require_scopes = True
+            key.scopes = scopes
+
     # ---------------------------------------------------------------- launches and OAuth
 
     def launch(self, user_id: int, *, canvas_user_id: int | None = -1) -> LaunchRef:

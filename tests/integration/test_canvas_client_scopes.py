@@ -12,18 +12,6 @@ from tests.integration.oauth_harness import CanvasWorld, canvas_world_fixture  #
 ADA, TINA = 1, 3
 
 
-def scope_the_key(canvas: CanvasWorld, scopes: list[str]) -> None:
-    store = canvas.live.emulator.store
-    with store.lock:
-        key = next(
-            k
-            for k in store.developer_keys.values()
-            if k.client_id == canvas.registration["api_client_id"]
-        )
-        key.require_scopes = True
-        key.scopes = scopes
-
-
 def exercise_everything(canvas: CanvasWorld, ada: CanvasClient, tina: CanvasClient) -> None:
     ada.get_self()
     ada.list_accounts()
@@ -56,13 +44,13 @@ def exercise_everything(canvas: CanvasWorld, ada: CanvasClient, tina: CanvasClie
 
 
 def test_every_method_works_with_exactly_the_configured_scopes(canvas: CanvasWorld) -> None:
-    scope_the_key(canvas, list(canvas.settings.canvas_scopes))
+    canvas.scope_api_key(list(canvas.settings.canvas_scopes))
     exercise_everything(canvas, canvas.connected_client(ADA), canvas.connected_client(TINA))
 
 
 def test_a_missing_scope_is_not_permitted_with_canvas_message(canvas: CanvasWorld) -> None:
     scopes = [s for s in canvas.settings.canvas_scopes if s != "url:GET|/api/v1/progress/:id"]
-    scope_the_key(canvas, scopes)
+    canvas.scope_api_key(scopes)
     settings = canvas.settings.with_overrides(canvas_scopes=tuple(scopes))
     canvas.app.extensions["settings"] = settings
     tina = canvas.connected_client(TINA)

@@ -141,15 +141,7 @@ def test_a_code_canvas_refuses_shows_the_token_error(canvas: CanvasWorld) -> Non
 
 
 def test_invalid_scope_from_a_scoped_key_is_explained(canvas: CanvasWorld) -> None:
-    store = canvas.live.emulator.store
-    with store.lock:
-        key = next(
-            k
-            for k in store.developer_keys.values()
-            if k.client_id == canvas.registration["api_client_id"]
-        )
-        key.require_scopes = True
-        key.scopes = ["url:GET|/api/v1/users/:id"]
+    canvas.scope_api_key(["url:GET|/api/v1/users/:id"])
     result = canvas.authorize(canvas.launch(TINA))
     assert result.status_code == 400
     page = result.get_data(as_text=True)
@@ -158,15 +150,7 @@ def test_invalid_scope_from_a_scoped_key_is_explained(canvas: CanvasWorld) -> No
 
 
 def test_scoped_key_with_our_scopes_authorizes(canvas: CanvasWorld) -> None:
-    store = canvas.live.emulator.store
-    with store.lock:
-        key = next(
-            k
-            for k in store.developer_keys.values()
-            if k.client_id == canvas.registration["api_client_id"]
-        )
-        key.require_scopes = True
-        key.scopes = list(canvas.settings.canvas_scopes)
+    canvas.scope_api_key(list(canvas.settings.canvas_scopes))
     assert canvas.authorize(canvas.launch(TINA)).status_code == 200
     assert canvas.client(TINA).get_self().id == TINA
 
