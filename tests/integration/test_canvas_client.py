@@ -14,6 +14,7 @@ from app.canvas.errors import (
     CanvasNotPermitted,
     CanvasUnprocessable,
 )
+from app.canvas.payloads import AccountReport
 from emulator.api.files import storage_hits
 from tests.integration.oauth_harness import CanvasWorld, canvas_world_fixture  # noqa: F401
 
@@ -29,6 +30,14 @@ def ada(canvas: CanvasWorld) -> CanvasClient:
 @pytest.fixture
 def tina(canvas: CanvasWorld) -> CanvasClient:
     return canvas.connected_client(TINA)
+
+
+@pytest.fixture
+def grade_export(canvas: CanvasWorld, ada: CanvasClient) -> AccountReport:
+    """A finished ``grade_export_csv`` report of account 1, as Ada reads it."""
+    started = ada.start_account_report(1, "grade_export_csv", {})
+    canvas.advance(REPORT_SECONDS + 1)
+    return ada.get_account_report(1, "grade_export_csv", started.id)
 
 
 def download(client: CanvasClient, url: str) -> bytes:
@@ -230,13 +239,10 @@ def test_cancel_progress(tina: CanvasClient) -> None:
 
 
 def test_get_file_and_download_never_send_the_token_to_storage(
-    canvas: CanvasWorld, ada: CanvasClient
+    canvas: CanvasWorld, ada: CanvasClient, grade_export: AccountReport
 ) -> None:
-    started = ada.start_account_report(1, "grade_export_csv", {})
-    canvas.advance(REPORT_SECONDS + 1)
-    report = ada.get_account_report(1, "grade_export_csv", started.id)
-    assert report.attachment is not None
-    file = ada.get_file(report.attachment.id)
+    assert grade_export.attachment is not None
+    file = ada.get_file(grade_export.attachment.id)
     assert file.display_name.endswith(".csv")
     assert file.content_type == "text/csv"
     assert file.url
@@ -251,11 +257,8 @@ def test_get_file_and_download_never_send_the_token_to_storage(
 
 
 def test_account_file_url_without_verifier_needs_a_browser_session(
-    canvas: CanvasWorld, ada: CanvasClient
+    ada: CanvasClient, grade_export: AccountReport
 ) -> None:
-    started = ada.start_account_report(1, "grade_export_csv", {})
-    canvas.advance(REPORT_SECONDS + 1)
-    report = ada.get_account_report(1, "grade_export_csv", started.id)
-    assert report.file_url
+    assert grade_export.file_url
     with pytest.raises(CanvasNotPermitted):
-        download(ada, report.file_url)  # Canvas ignores bearer tokens on non-API paths
+        download(ada, grade_export.file_url)  # Canvas ignores bearer tokens on non-API paths
