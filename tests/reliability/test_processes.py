@@ -153,12 +153,24 @@ def _job(db: Database, job_id: int) -> Job:
         return row
 
 
+@pytest.fixture(params=["sqlite", "postgres+redis"])
+def backend(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The demo's stores (SQLite, Huey on SQLite) or production's (PostgreSQL, Huey on Redis)."""
+    if request.param == "sqlite":
+        return {}
+    request.applymarker(pytest.mark.postgres)
+    return {
+        "database_url": request.getfixturevalue("fresh_postgres_url"),
+        "redis_url": request.getfixturevalue("fresh_redis_url"),
+    }
+
+
 @pytest.mark.slow
 def test_a_worker_killed_mid_poll_is_replaced_and_the_job_completes(
-    tmp_path: Path, real_time_emulator: LiveEmulator
+    tmp_path: Path, real_time_emulator: LiveEmulator, backend: dict[str, str]
 ) -> None:
     live = real_time_emulator
-    with LiveTool(tmp_path, huey_immediate=False) as tool:
+    with LiveTool(tmp_path, huey_immediate=False, **backend) as tool:
         world = _world_for(tool, live)
         world.connect(ADA)
         ada = world.admin()
