@@ -27,7 +27,6 @@ from emulator.store import (
 )
 
 QUIZ_CREATED = datetime(2026, 9, 1, 14, 0, tzinfo=UTC)
-QUIZ_PUBLISHED = datetime(2026, 9, 2, 8, 0, tzinfo=UTC)
 SUBMISSION_ID_START = 5001
 MC = "multiple_choice_question"
 TF = "true_false_question"

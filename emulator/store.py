@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -411,5 +411,3 @@ class Store:
             current = self.accounts[current].parent_account_id
         return chain
 
-
-SeedFunction = Callable[[Store, int, str], None]

@@ -38,9 +38,6 @@ def locked(view: View) -> View:
 
     return wrapper
 
-COURSE_STATE_FILTER = {"available": "available", "unpublished": "unpublished",
-                       "completed": "completed", "deleted": "deleted"}
-
 
 # ---------------------------------------------------------------- JSON shapes
 

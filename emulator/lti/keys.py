@@ -63,7 +63,6 @@ class PlatformKeys:
         self.past = self._new_key(now - 2 * ROTATION_PERIOD)
         self.present = self._new_key(now - ROTATION_PERIOD)
         self.future = self._new_key(now)
-        self.rotations = 0
 
     def _new_key(self, created_at: datetime) -> PlatformKey:
         key = _pooled_key(self._next_index)
@@ -81,7 +80,6 @@ class PlatformKeys:
         created = max(now, self.future.created_at + timedelta(seconds=1))
         self.past, self.present = self.present, self.future
         self.future = self._new_key(created)
-        self.rotations += 1
 
     def sign(self, payload: dict[str, Any]) -> str:
         """An RS256 JWT signed with the present key; header ``typ``/``alg``/``kid`` as Canvas."""

@@ -22,7 +22,6 @@ TWO_WEEKS = timedelta(weeks=2)
 TRUE_STRINGS = frozenset({"1", "true", "t", "yes", "y", "on"})
 SIS_TABLES = ("users", "accounts", "terms", "courses", "sections", "enrollments", "groups",
               "group_categories", "group_membership", "xlist", "user_observers", "admins")
-SUPPORTED_TABLES = ("users", "accounts", "terms", "courses", "sections", "enrollments")
 
 
 @dataclass

@@ -27,7 +27,6 @@ COMPILE_FRACTION = 0.8
 STUCK_PROGRESS = 42
 NO_FILE_TEXT = "Failed, the report failed to generate a file. Please try again."
 ABORTED_TEXT = "Report has been aborted"
-FINISHED = frozenset({"complete", "error", "aborted", "deleted"})
 
 
 @dataclass
