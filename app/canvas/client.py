@@ -71,12 +71,12 @@ class CanvasClient:
 
         A JSON body keeps parameter types (Canvas stores them verbatim).
         """
-        data = self._call(
+        return self._one(
+            AccountReport,
             "POST",
             f"/api/v1/accounts/{account_id}/reports/{report_type}",
             json_body={"parameters": parameters},
         )
-        return _parse(AccountReport, data)
 
     def list_account_reports(self, account_id: int, report_type: str) -> list[AccountReport]:
         return self._list(AccountReport, f"/api/v1/accounts/{account_id}/reports/{report_type}")
@@ -84,41 +84,39 @@ class CanvasClient:
     def get_account_report(
         self, account_id: int, report_type: str, report_id: int
     ) -> AccountReport:
-        data = self._call("GET", f"/api/v1/accounts/{account_id}/reports/{report_type}/{report_id}")
-        return _parse(AccountReport, data)
+        return self._one(
+            AccountReport, "GET", _account_report_path(account_id, report_type, report_id)
+        )
 
     def delete_account_report(
         self, account_id: int, report_type: str, report_id: int
     ) -> AccountReport:
-        data = self._call(
-            "DELETE", f"/api/v1/accounts/{account_id}/reports/{report_type}/{report_id}"
+        return self._one(
+            AccountReport, "DELETE", _account_report_path(account_id, report_type, report_id)
         )
-        return _parse(AccountReport, data)
 
     def abort_account_report(
         self, account_id: int, report_type: str, report_id: int
     ) -> AccountReport:
         """Only a ``running`` report can be aborted; otherwise Canvas answers 404."""
-        data = self._call(
-            "PUT", f"/api/v1/accounts/{account_id}/reports/{report_type}/{report_id}/abort"
-        )
-        return _parse(AccountReport, data)
+        path = _account_report_path(account_id, report_type, report_id)
+        return self._one(AccountReport, "PUT", f"{path}/abort")
 
     # ------------------------------------------------------------------ course reports
 
     def start_course_report(
         self, course_id: int, report_type: str, parameters: dict[str, Any]
     ) -> CourseReport:
-        data = self._call(
+        return self._one(
+            CourseReport,
             "POST",
             f"/api/v1/courses/{course_id}/reports/{report_type}",
             json_body={"parameters": parameters},
         )
-        return _parse(CourseReport, data)
 
     def get_course_report(self, course_id: int, report_type: str, report_id: int) -> CourseReport:
-        data = self._call("GET", f"/api/v1/courses/{course_id}/reports/{report_type}/{report_id}")
-        return _parse(CourseReport, data)
+        path = f"/api/v1/courses/{course_id}/reports/{report_type}/{report_id}"
+        return self._one(CourseReport, "GET", path)
 
     def last_course_report(self, course_id: int, report_type: str) -> CourseReport | None:
         """The user's latest report of this type; None when there is none (``{}`` or 404)."""
@@ -136,10 +134,7 @@ class CanvasClient:
         self, course_id: int, quiz_id: int, *, json_api: bool = False
     ) -> list[QuizReport]:
         data = self._call(
-            "GET",
-            _quiz_reports_path(course_id, quiz_id),
-            params=_json_api_includes() if json_api else None,
-            accept=JSON_API if json_api else "application/json",
+            "GET", _quiz_reports_path(course_id, quiz_id), **_quiz_report_format(json_api)
         )
         return [_quiz_report(item, quiz_id, self.base_url) for item in _quiz_report_items(data)]
 
@@ -159,9 +154,8 @@ class CanvasClient:
         data = self._call(
             "POST",
             _quiz_reports_path(course_id, quiz_id),
-            params=_json_api_includes() if json_api else None,
             json_body={"quiz_reports": [fields]} if json_api else {"quiz_report": fields},
-            accept=JSON_API if json_api else "application/json",
+            **_quiz_report_format(json_api),
         )
         return _single_quiz_report(data, quiz_id, self.base_url)
 
@@ -171,8 +165,7 @@ class CanvasClient:
         data = self._call(
             "GET",
             f"{_quiz_reports_path(course_id, quiz_id)}/{report_id}",
-            params=_json_api_includes() if json_api else None,
-            accept=JSON_API if json_api else "application/json",
+            **_quiz_report_format(json_api),
         )
         return _single_quiz_report(data, quiz_id, self.base_url)
 
@@ -186,28 +179,31 @@ class CanvasClient:
         self, course_id: int, assignment_id: int, report_type: str, fmt: str
     ) -> Progress:
         """Start a New Quizzes report; Canvas answers with the Progress to poll."""
-        data = self._call(
+        return self._one(
+            Progress,
             "POST",
             f"/api/quiz/v1/courses/{course_id}/quizzes/{assignment_id}/reports",
             json_body={"quiz_report": {"report_type": report_type, "format": fmt}},
         )
-        return _parse(Progress, data)
 
     def get_progress(self, progress_id: int) -> Progress:
-        return _parse(Progress, self._call("GET", f"/api/v1/progress/{progress_id}"))
+        return self._one(Progress, "GET", f"/api/v1/progress/{progress_id}")
 
     def cancel_progress(self, progress_id: int, message: str | None = None) -> Progress:
         """Cancelling twice is harmless, so this POST may be retried."""
         body = {"message": message} if message is not None else {}
-        data = self._call(
-            "POST", f"/api/v1/progress/{progress_id}/cancel", json_body=body, idempotent=True
+        return self._one(
+            Progress,
+            "POST",
+            f"/api/v1/progress/{progress_id}/cancel",
+            json_body=body,
+            idempotent=True,
         )
-        return _parse(Progress, data)
 
     # ------------------------------------------------------------------ files
 
     def get_file(self, file_id: int) -> File:
-        return _parse(File, self._call("GET", f"/api/v1/files/{file_id}"))
+        return self._one(File, "GET", f"/api/v1/files/{file_id}")
 
     def open_download(self, url: str) -> AbstractContextManager[Iterator[bytes]]:
         """Stream a file from its (verifier) URL; the token never leaves the Canvas host."""
@@ -216,7 +212,7 @@ class CanvasClient:
     # ------------------------------------------------------------------ people and places
 
     def get_self(self) -> User:
-        return _parse(User, self._call("GET", "/api/v1/users/self"))
+        return self._one(User, "GET", "/api/v1/users/self")
 
     def list_accounts(self) -> list[Account]:
         return self._list(Account, "/api/v1/accounts")
@@ -255,6 +251,10 @@ class CanvasClient:
         )
         return data
 
+    def _one(self, model: type[M], method: str, path: str, **options: Any) -> M:
+        """One object of type ``model`` (``options`` as for ``_call``)."""
+        return _parse(model, self._call(method, path, **options))
+
     def _list(
         self,
         model: type[M],
@@ -286,8 +286,15 @@ def _quiz_reports_path(course_id: int, quiz_id: int) -> str:
     return f"/api/v1/courses/{course_id}/quizzes/{quiz_id}/reports"
 
 
-def _json_api_includes() -> list[tuple[str, str]]:
-    return [("include[]", "file"), ("include[]", "progress")]
+def _account_report_path(account_id: int, report_type: str, report_id: int) -> str:
+    return f"/api/v1/accounts/{account_id}/reports/{report_type}/{report_id}"
+
+
+def _quiz_report_format(json_api: bool) -> dict[str, Any]:
+    """Query and ``Accept`` of the plain form, or of the JSON-API form with file and progress."""
+    if json_api:
+        return {"params": [("include[]", "file"), ("include[]", "progress")], "accept": JSON_API}
+    return {"params": None, "accept": "application/json"}
 
 
 def _quiz_report_items(data: Any) -> list[Any]:
