@@ -73,23 +73,14 @@ def canvas_client_for_user(
         CanvasAuthorizationRequired: no stored token for the user.
     """
     options = options or ClientOptions()
-    settings = options.settings or _app_extension("settings", Settings)
-    box = options.box or _app_extension("secret_box", SecretBox)
-    now = options.now or _app_clock()
-    platform = session.get(Platform, platform_id)
-    if platform is None:
-        raise CanvasError(N_("This Canvas registration no longer exists."))
+    settings, box, now = _dependencies(options)
+    platform = _platform(session, platform_id)
     if TokenStore(session, box).row(platform_id, canvas_user_id) is None:
         raise CanvasAuthorizationRequired(NEEDS_AUTHORIZATION)
-    oauth = CanvasOAuth(
-        OAuthConfig.for_platform(platform, settings, box),
-        session_factory=options.http_session,
-        now=now,
-    )
     coordinator = RefreshCoordinator(
         sessionmaker(bind=session.get_bind(), expire_on_commit=False),
         box,
-        oauth,
+        oauth_for_platform(platform, options),
         redis_url=settings.redis_url,
         now=now,
     )
@@ -109,12 +100,38 @@ def canvas_client_for_user(
 def oauth_for_platform(platform: Platform, options: ClientOptions | None = None) -> CanvasOAuth:
     """The token-endpoint helper of ``platform`` (authorization flow, disconnect)."""
     options = options or ClientOptions()
-    settings = options.settings or _app_extension("settings", Settings)
-    box = options.box or _app_extension("secret_box", SecretBox)
+    settings, box, now = _dependencies(options)
     return CanvasOAuth(
         OAuthConfig.for_platform(platform, settings, box),
         session_factory=options.http_session,
-        now=options.now or _app_clock(),
+        now=now,
+    )
+
+
+def oauth_for_launch(
+    session: Session, launch: Launch, options: ClientOptions | None = None
+) -> CanvasOAuth:
+    """The token-endpoint helper for the platform of ``launch``.
+
+    Raises:
+        CanvasError: the registration is gone.
+    """
+    return oauth_for_platform(_platform(session, launch.platform_id), options)
+
+
+def _platform(session: Session, platform_id: int) -> Platform:
+    platform = session.get(Platform, platform_id)
+    if platform is None:
+        raise CanvasError(N_("This Canvas registration no longer exists."))
+    return platform
+
+
+def _dependencies(options: ClientOptions) -> tuple[Settings, SecretBox, Callable[[], datetime]]:
+    """The options' settings, secret box and clock; the current app's where they are None."""
+    return (
+        options.settings or _app_extension("settings", Settings),
+        options.box or _app_extension("secret_box", SecretBox),
+        options.now or _app_clock(),
     )
 
 
@@ -128,17 +145,3 @@ def _app_extension(name: str, kind: type[T]) -> T:
 def _app_clock() -> Callable[[], datetime]:
     clock = current_app.extensions.get("clock") if current_app else None
     return clock if callable(clock) else utcnow
-
-
-def oauth_for_launch(
-    session: Session, launch: Launch, options: ClientOptions | None = None
-) -> CanvasOAuth:
-    """The token-endpoint helper for the platform of ``launch``.
-
-    Raises:
-        CanvasError: the registration is gone.
-    """
-    platform = session.get(Platform, launch.platform_id)
-    if platform is None:
-        raise CanvasError(N_("This Canvas registration no longer exists."))
-    return oauth_for_platform(platform, options)
