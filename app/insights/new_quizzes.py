@@ -212,15 +212,12 @@ def parse_item_analysis_csv(reader: RecordReader) -> ReportedItemAnalysis:
         ParseError: a row with the wrong width or a cell that is not a number.
     """
     header = [h.lower() for h in reader.header]
-    width = len(header)
     answer_columns = [
         i for i, h in enumerate(header) if h.startswith("answer_") and h.endswith("_text")
     ]
     items = []
     for row in reader:
         line = reader.line
-        if len(row) != width:
-            raise ParseError(f"expected {width} fields as in the header, found {len(row)}", line)
         cells = dict(zip(header, row, strict=True))
         options = []
         for column in answer_columns:

@@ -103,7 +103,10 @@ def detect_delimiter(first_line: str) -> str:
 
 
 class RecordReader:
-    """Iterates CSV records after the header, tracking the physical line for error messages."""
+    """Iterates CSV records after the header, tracking the physical line for error messages.
+
+    Every record has as many fields as the header (blank lines are skipped).
+    """
 
     def __init__(self, text: io.TextIOBase, first: str) -> None:
         self.delimiter = detect_delimiter(first)
@@ -125,14 +128,18 @@ class RecordReader:
             raise ParseError("the file is not UTF-8 text", self._reader.line_num + 1) from exc
 
     def __iter__(self) -> Iterator[list[str]]:
+        """Raises ``ParseError`` for malformed CSV, non-UTF-8 text or a record whose width
+        differs from the header's."""
+        width = len(self.header)
         while True:
             try:
-                row = next(self._reader)
+                row = self._next_or_error()
             except StopIteration:
                 return
-            except csv.Error as exc:
-                raise ParseError(f"malformed CSV ({exc})", self._reader.line_num) from exc
-            except UnicodeDecodeError as exc:
-                raise ParseError("the file is not UTF-8 text", self._reader.line_num + 1) from exc
-            if row:
-                yield row
+            if not row:
+                continue
+            if len(row) != width:
+                raise ParseError(
+                    f"expected {width} fields as in the header, found {len(row)}", self.line
+                )
+            yield row

@@ -168,6 +168,12 @@ def test_item_analysis_with_text_in_a_count_raises() -> None:
     assert raised.value.line == 2
 
 
+def test_item_analysis_row_narrower_than_the_header_raises() -> None:
+    with pytest.raises(ParseError, match="expected 20 fields") as raised:
+        parse_canvas_item_analysis(ITEM_ANALYSIS.replace(",0.8944271909999159,\n", "\n"))
+    assert raised.value.line == 3
+
+
 def test_semicolons_in_an_unquoted_question_text_do_not_fool_detection() -> None:
     text = "; ".join("abcdefghijklmnop")  # 15 semicolons, more than the header's 9 commas
     spec = QuizSpec([(1, text, 1.0)], [Attempt(["x"], [1.0])])
