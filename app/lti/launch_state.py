@@ -13,7 +13,8 @@ from typing import Any, Protocol
 
 import redis
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import utcnow
@@ -44,14 +45,22 @@ class DbStateStore:
         self._now = now
 
     def put(self, key: str, value: Any, ttl_seconds: int) -> None:
+        # Keys are almost always new (random states and nonces): INSERT first, one round
+        # trip; an existing key is rewritten by the UPDATE after the duplicate-key error.
         expires = self._now() + timedelta(seconds=ttl_seconds)
-        with self._sessions.begin() as session:
-            entry = session.get(LaunchStateEntry, key)
-            if entry is None:
-                session.add(LaunchStateEntry(key=key, value=json.dumps(value), expires_at=expires))
-            else:
-                entry.value = json.dumps(value)
-                entry.expires_at = expires
+        payload = json.dumps(value)
+        try:
+            with self._sessions.begin() as session:
+                session.execute(
+                    insert(LaunchStateEntry).values(key=key, value=payload, expires_at=expires)
+                )
+        except IntegrityError:
+            with self._sessions.begin() as session:
+                session.execute(
+                    update(LaunchStateEntry)
+                    .where(LaunchStateEntry.key == key)
+                    .values(value=payload, expires_at=expires)
+                )
 
     def get(self, key: str) -> Any | None:
         with self._sessions() as session:
@@ -61,18 +70,15 @@ class DbStateStore:
             return json.loads(entry.value)
 
     def take(self, key: str) -> Any | None:
-        # SELECT then DELETE ... WHERE key; only the transaction whose DELETE removed the row
-        # wins, so two workers racing for one nonce cannot both accept it.
+        # DELETE ... RETURNING: only the transaction whose DELETE removed the row gets it,
+        # so two workers racing for one nonce cannot both accept it (one round trip).
         with self._sessions.begin() as session:
             entry = session.execute(
-                select(LaunchStateEntry.value, LaunchStateEntry.expires_at).where(
-                    LaunchStateEntry.key == key
-                )
+                delete(LaunchStateEntry)
+                .where(LaunchStateEntry.key == key)
+                .returning(LaunchStateEntry.value, LaunchStateEntry.expires_at)
             ).first()
-            if entry is None:
-                return None
-            removed = session.execute(delete(LaunchStateEntry).where(LaunchStateEntry.key == key))
-            if getattr(removed, "rowcount", 0) != 1 or entry.expires_at <= self._now():
+            if entry is None or entry.expires_at <= self._now():
                 return None
             return json.loads(entry.value)
 

@@ -41,6 +41,8 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
         # Instance attribute: the base class keeps this mapping on the class, shared by
         # every instance, which would leak one request's issuer settings into the next.
         self.issuers_relation_types = {}
+        # pylti1p3 asks for the same registration several times per request; one query.
+        self._platforms: dict[tuple[str, str], Platform | None] = {}
 
     def check_iss_has_one_client(self, iss: str) -> bool:  # noqa: ARG002
         return False
@@ -51,9 +53,12 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
     def _platform(self, iss: str, client_id: str | None) -> Platform | None:
         if not client_id:
             return None
-        return self._session.scalars(
-            select(Platform).where(Platform.issuer == iss, Platform.client_id == client_id)
-        ).first()
+        key = (iss, client_id)
+        if key not in self._platforms:
+            self._platforms[key] = self._session.scalars(
+                select(Platform).where(Platform.issuer == iss, Platform.client_id == client_id)
+            ).first()
+        return self._platforms[key]
 
     def platform_has_deployments(self, platform_id: int) -> bool:
         return (
