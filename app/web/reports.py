@@ -282,7 +282,8 @@ def _stream(opened: files.JobFile) -> Response:
 
 def _ids(raw: str) -> list[int]:
     parts = [part for part in raw.split(",") if part.strip()]
-    if len(parts) > 200 or not all(part.strip().isdigit() for part in parts):
+    # Ids beyond 64 bits would overflow the database driver (a 500), not just miss.
+    if len(parts) > 200 or not all(part.strip().isdigit() and int(part) < 2**63 for part in parts):
         raise BadRequest(_("ids must be a comma-separated list of job ids."))
     return [int(part) for part in parts]
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, current_app
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import IntegerConverter, Map
 
 from app.config import Settings
 from app.db import request_session
@@ -53,5 +56,16 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` limited to the database's 64-bit integers (a longer id is simply a 404
+    instead of an overflow deep in the driver)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before the blueprints register their rules: converters are bound then.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.after_request(_add_headers)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 
 from app import create_app
@@ -15,7 +16,6 @@ from app.db import Base, Database
 from emulator.settings import EmulatorSettings
 from emulator.testing import LiveEmulator
 from tests.conftest import TEST_ENCRYPTION_KEY
-from tests.integration.launch_helpers import register
 
 
 def make_tool(tmp: Path, **overrides: Any) -> Flask:
@@ -44,6 +44,32 @@ def tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = make_tool(tmp_path_factory.mktemp("tool"), rate_limits_enabled=False)
     yield app
     app.extensions["db"].engine.dispose()
+
+
+def register(app: Flask, emulator: LiveEmulator) -> dict[str, Any]:
+    """Register the tool in the emulator (LTI key and an API key whose redirect URI is the
+    tool's callback), then the answer in the tool with ``platforms add``."""
+    config = app.test_client().get("/lti_config.json").get_json()
+    answer = requests.post(
+        f"{emulator.url}/_emulator/tools",
+        json={
+            "lti_config": config,
+            "api_redirect_uris": [app.extensions["settings"].tool_base_url + "/oauth/callback"],
+            "require_scopes": False,
+        },
+        timeout=10,
+    )
+    answer.raise_for_status()
+    registration: dict[str, Any] = answer.json()
+    args = ["platforms", "add"]
+    for name in (
+        "issuer", "client_id", "deployment_id", "auth_login_url", "auth_token_url",
+        "key_set_url", "canvas_url", "api_client_id", "api_client_secret",
+    ):  # fmt: skip
+        args += [f"--{name.replace('_', '-')}", str(registration[name])]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    return registration
 
 
 @pytest.fixture(scope="module")

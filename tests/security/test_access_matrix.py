@@ -26,7 +26,7 @@ from app.db import Database, utcnow
 from app.models import Job, Launch, Platform
 from emulator.settings import EmulatorSettings
 from emulator.testing import LiveEmulator
-from tests.integration.launch_helpers import register
+from tests.security.conftest import register
 from tests.security.platform import (
     ACCOUNT_NAV,
     CLAIM,

@@ -10,12 +10,9 @@ import io
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
-from flask import Flask
 from sqlalchemy import select
 
 from app.canvas.token_store import TokenStore
@@ -26,7 +23,7 @@ from app.observability import configure_logging
 from emulator.testing import LiveEmulator
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.integration.oauth_harness import CanvasWorld, LaunchRef
-from tests.security.conftest import make_tool
+from tests.security.conftest import make_tool, register
 from tests.security.platform import start_login
 
 
@@ -41,35 +38,12 @@ def capture() -> Iterator[io.StringIO]:
     root.setLevel(level)
 
 
-def _register(app: Flask, emulator: LiveEmulator) -> dict[str, Any]:
-    config = app.test_client().get("/lti_config.json").get_json()
-    answer = requests.post(
-        f"{emulator.url}/_emulator/tools",
-        json={
-            "lti_config": config,
-            "api_redirect_uris": ["http://127.0.0.1:5000/oauth/callback"],
-            "require_scopes": False,
-        },
-        timeout=10,
-    )
-    answer.raise_for_status()
-    registration: dict[str, Any] = answer.json()
-    args = ["platforms", "add"]
-    for name in (
-        "issuer", "client_id", "deployment_id", "auth_login_url", "auth_token_url",
-        "key_set_url", "canvas_url", "api_client_id", "api_client_secret",
-    ):  # fmt: skip
-        args += [f"--{name.replace('_', '-')}", str(registration[name])]
-    assert app.test_cli_runner().invoke(args=args).exit_code == 0
-    return registration
-
-
 def test_full_flow_logs_no_secret(
     tmp_path: Path, emulator: LiveEmulator, capture: io.StringIO
 ) -> None:
     app = make_tool(tmp_path)
     capture_handler = configure_logging(level="DEBUG", json_lines=False, stream=capture)
-    registration = _register(app, emulator)
+    registration = register(app, emulator)
     secrets: dict[str, str] = {
         "api client secret": registration["api_client_secret"],
         "encryption key": TEST_ENCRYPTION_KEY,

@@ -1,0 +1,45 @@
+"""Numbers beyond the database's 64-bit integers are refused (4xx), never a driver overflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from emulator.testing import LiveEmulator
+from tests.security.platform import COURSE_NAV, launch_token, tool_id
+
+HUGE = str(2**63)
+HUGER = "9" * 40
+
+
+@pytest.fixture(scope="module")
+def token(tool: Flask, live_canvas: LiveEmulator, registration: dict[str, Any]) -> str:
+    path = COURSE_NAV.format(tool=tool_id(registration))
+    return launch_token(tool, live_canvas, registration, 3, path)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/jobs/{HUGE}",
+        f"/reports/jobs/{HUGER}",
+        f"/insights/jobs/{HUGE}/items.csv",
+        f"/api/jobs?ids={HUGE}",
+        f"/api/jobs?ids=1,{HUGER}",
+        f"/quiz?quiz_id={HUGE}",
+        f"/quiz?assignment_id={HUGER}",
+        f"/reports/quiz/{HUGE}",
+    ],
+)
+def test_huge_ids_are_refused(tool: Flask, token: str, url: str) -> None:
+    separator = "&" if "?" in url else "?"
+    response = tool.test_client().get(f"{url}{separator}lt={token}")
+    assert 400 <= response.status_code < 500, (url, response.status_code)
+
+
+@pytest.mark.parametrize("url", [f"/reports/jobs/{HUGE}/abort", f"/reports/quiz/{HUGER}"])
+def test_huge_ids_in_posts_are_refused(tool: Flask, token: str, url: str) -> None:
+    response = tool.test_client().post(url, headers={"Authorization": f"Bearer {token}"})
+    assert 400 <= response.status_code < 500, (url, response.status_code)
