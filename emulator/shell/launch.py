@@ -8,6 +8,8 @@ platform storage (absent in ``absent`` mode), and the page itself answers postMe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, render_template, request
 
 from emulator import current_emulator
@@ -23,7 +25,7 @@ from emulator.shell.views import (
     not_found,
     unauthorized,
 )
-from emulator.store import Course, User
+from emulator.store import Assignment, Course, Quiz, User
 
 bp = Blueprint("shell_launch", __name__)
 
@@ -39,6 +41,16 @@ def _int_arg(name: str) -> int | None:
         return int(values[0])
     except ValueError:
         raise not_found() from None
+
+
+def _course_item(
+    name: str, records: Mapping[int, Quiz | Assignment], course: Course
+) -> int | None:
+    """The ``<name>[]`` id the launch names; it must be one of the course's (else 404)."""
+    item_id = _int_arg(name)
+    if item_id is not None and (item_id not in records or records[item_id].course_id != course.id):
+        raise not_found()
+    return item_id
 
 
 def _launchable(
@@ -79,18 +91,13 @@ def course_launch(course_id: int, tool_ref: str) -> str:
     if placement not in COURSE_PLACEMENTS:
         raise not_found()
     tool = _launchable(tool_ref, placement, user, course, course.account_id)
-    quiz_id = _int_arg("quizzes") if placement == "quiz_menu" else None
-    assignment_id = _int_arg("assignments") if placement.startswith("assignment") else None
     store = emulator.store
-    if quiz_id is not None and (
-        quiz_id not in store.quizzes or store.quizzes[quiz_id].course_id != course.id
-    ):
-        raise not_found()
-    if assignment_id is not None and (
-        assignment_id not in store.assignments
-        or store.assignments[assignment_id].course_id != course.id
-    ):
-        raise not_found()
+    quiz_id = _course_item("quizzes", store.quizzes, course) if placement == "quiz_menu" else None
+    assignment_id = (
+        _course_item("assignments", store.assignments, course)
+        if placement.startswith("assignment")
+        else None
+    )
     params = begin_launch(
         emulator,
         user=user,
