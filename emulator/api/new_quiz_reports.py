@@ -10,15 +10,13 @@ Progress (``context_type: "Assignment"``) whose ``results.url`` leads to the fil
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from emulator import Emulator, current_emulator
 from emulator.api.errors import not_found, reject
 from emulator.api.files import download_url
 from emulator.api.progress import PENDING_STATES, create_progress, progress_json
-from emulator.api.quizzes import find_course, require_statistics_reader
+from emulator.api.quizzes import find_course, quiz_report_params, require_statistics_reader
 from emulator.reports import new_quizzes, quiz_jobs
 from emulator.reports.quiz_statistics import people_of_course
 from emulator.store import Assignment, Attachment, NewQuizReport
@@ -30,15 +28,6 @@ FORMATS = ("csv", "json")
 CONTEXT = "Assignment"
 TAG = "new_quizzes_report"
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json"}
-
-
-def _params() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if isinstance(body, dict) and isinstance(body.get("quiz_report"), dict):
-        params: dict[str, Any] = body["quiz_report"]
-        return params
-    return {"report_type": request.values.get("quiz_report[report_type]"),
-            "format": request.values.get("quiz_report[format]")}
 
 
 def find_new_quiz(emulator: Emulator, course_id: int, assignment_id: int) -> Assignment:
@@ -82,7 +71,7 @@ def create(course_id: int, assignment_id: int) -> Response:
     emulator = current_emulator()
     assignment = find_new_quiz(emulator, course_id, assignment_id)
     user = require_statistics_reader(emulator, course_id)
-    params = _params()
+    params = quiz_report_params("report_type", "format")
     report_type, fmt = params.get("report_type"), params.get("format")
     if report_type not in REPORT_TYPES:
         raise reject("invalid quiz report type", 400)

@@ -119,19 +119,14 @@ def requested_includes() -> set[str]:
 
 
 def _create_params() -> dict[str, Any]:
+    if not accepts_jsonapi():
+        return quizzes.quiz_report_params("report_type", "includes_all_versions")
     body = request.get_json(silent=True)
-    if accepts_jsonapi():
-        if isinstance(body, dict) and isinstance(body.get("quiz_reports"), list):
-            first = body["quiz_reports"][0] if body["quiz_reports"] else {}
-            return first if isinstance(first, dict) else {}
-        return {"report_type": request.values.get("quiz_reports[][report_type]"),
-                "includes_all_versions":
-                    request.values.get("quiz_reports[][includes_all_versions]")}
-    if isinstance(body, dict) and isinstance(body.get("quiz_report"), dict):
-        params: dict[str, Any] = body["quiz_report"]
-        return params
-    return {"report_type": request.values.get("quiz_report[report_type]"),
-            "includes_all_versions": request.values.get("quiz_report[includes_all_versions]")}
+    if isinstance(body, dict) and isinstance(body.get("quiz_reports"), list):
+        first = body["quiz_reports"][0] if body["quiz_reports"] else {}
+        return first if isinstance(first, dict) else {}
+    return {"report_type": request.values.get("quiz_reports[][report_type]"),
+            "includes_all_versions": request.values.get("quiz_reports[][includes_all_versions]")}
 
 
 @bp.get(BASE)

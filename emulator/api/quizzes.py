@@ -1,13 +1,14 @@
 """Classic quizzes: ``GET /api/v1/courses/:course_id/quizzes[/:id]`` (Quiz JSON basics).
 
-Also the lookups the quiz report blueprints share (course, quiz, permission, booleans).
+Also the lookups the quiz report blueprints share (course, quiz, permission, booleans,
+``quiz_report`` parameters).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from emulator import Emulator, current_emulator
 from emulator.api.auth import authorize, can_read_course, can_read_statistics, require_user
@@ -27,6 +28,15 @@ def value_to_boolean(value: Any) -> bool:
     if isinstance(value, int):
         return value == 1
     return isinstance(value, str) and value.strip().lower() in TRUE_VALUES
+
+
+def quiz_report_params(*names: str) -> dict[str, Any]:
+    """The ``quiz_report`` object of a JSON body, else the ``quiz_report[<name>]`` fields."""
+    body = request.get_json(silent=True)
+    if isinstance(body, dict) and isinstance(body.get("quiz_report"), dict):
+        params: dict[str, Any] = body["quiz_report"]
+        return params
+    return {name: request.values.get(f"quiz_report[{name}]") for name in names}
 
 
 def find_course(emulator: Emulator, course_id: int) -> Course:
