@@ -25,7 +25,7 @@ from emulator.oauth.tokens import (
     token_response,
 )
 from emulator.shell.session import current_user
-from emulator.store import DeveloperKey
+from emulator.store import DeveloperKey, User
 
 bp = Blueprint("oauth", __name__)
 
@@ -79,6 +79,41 @@ def _serializer(emulator: Emulator) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(emulator.settings.secret_key, salt=CONSENT_SALT)
 
 
+def _refusal(
+    emulator: Emulator, key: DeveloperKey, user: User | None, scopes: list[str]
+) -> tuple[str, str] | None:
+    """The ``(error, error_description)`` Canvas sends to the redirect_uri, in its order of
+    checks; None when the request may go on (to the consent page, or a code for
+    ``prompt=none``)."""
+    args = request.args
+    if key.require_scopes:
+        not_granted = [s for s in scopes if s not in key.scopes]
+        if not_granted:
+            return "invalid_scope", (
+                "A requested scope is invalid, unknown, malformed, or exceeds the scope granted"
+                " by the resource owner. The following scopes were requested, but not granted: "
+                + " ".join(not_granted)
+            )
+        if not scopes:
+            return "invalid_scope", "A scope is required when the developer key enforces scopes"
+    if key.workflow_state != "on":
+        return (
+            "unauthorized_client",
+            "Client does not have access to the specified Canvas account.",
+        )
+    if args.get("response_type") != "code":
+        return "unsupported_response_type", "Only response_type=code is supported"
+    if "prompt" not in args:
+        return None
+    if args["prompt"] != "none":
+        return "unsupported_prompt_type", "prompt must be none"
+    if user is None:
+        return "login_required", "the user must be logged in"
+    if (user.id, key.id, tuple(sorted(scopes))) not in _consents(emulator):
+        return "interaction_required", "the user must authorize the application"
+    return None
+
+
 @bp.get("/login/oauth2/auth")
 def auth() -> BaseResponse | str:
     emulator = current_emulator()
@@ -93,56 +128,12 @@ def auth() -> BaseResponse | str:
         )
     state = args.get("state")
     scopes = args.get("scope", "").split()
-    if key.require_scopes:
-        not_granted = [s for s in scopes if s not in key.scopes]
-        if not scopes or not_granted:
-            description = (
-                "A requested scope is invalid, unknown, malformed, or exceeds the scope granted"
-                " by the resource owner. The following scopes were requested, but not granted: "
-                + " ".join(not_granted)
-                if not_granted
-                else "A scope is required when the developer key enforces scopes"
-            )
-            return _redirect_with(
-                redirect_uri, error="invalid_scope", error_description=description, state=state
-            )
-    if key.workflow_state != "on":
-        return _redirect_with(
-            redirect_uri,
-            error="unauthorized_client",
-            error_description="Client does not have access to the specified Canvas account.",
-            state=state,
-        )
-    if args.get("response_type") != "code":
-        return _redirect_with(
-            redirect_uri,
-            error="unsupported_response_type",
-            error_description="Only response_type=code is supported",
-            state=state,
-        )
     user = current_user(emulator)
-    if "prompt" in args:
-        if args["prompt"] != "none":
-            return _redirect_with(
-                redirect_uri,
-                error="unsupported_prompt_type",
-                error_description="prompt must be none",
-                state=state,
-            )
-        if user is None:
-            return _redirect_with(
-                redirect_uri,
-                error="login_required",
-                error_description="the user must be logged in",
-                state=state,
-            )
-        if (user.id, key.id, tuple(sorted(scopes))) not in _consents(emulator):
-            return _redirect_with(
-                redirect_uri,
-                error="interaction_required",
-                error_description="the user must authorize the application",
-                state=state,
-            )
+    refused = _refusal(emulator, key, user, scopes)
+    if refused is not None:
+        error, description = refused
+        return _redirect_with(redirect_uri, error=error, error_description=description, state=state)
+    if "prompt" in args and user is not None:  # prompt=none, consent given: a code at once
         code = issue_code(emulator, key, user, redirect_uri, scopes)
         return _redirect_with(redirect_uri, code=code, state=state)
     if user is None:
