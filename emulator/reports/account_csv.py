@@ -114,6 +114,13 @@ class Context:
         current = self.params.get("extra_text")
         self.params["extra_text"] = f"{current} {text}" if current else text
 
+    def course_text(self) -> int | None:
+        """The ``course_id`` parameter, noted as ``For Course: <id>;`` in ``extra_text``."""
+        course_id = self.course_id()
+        if course_id is not None:
+            self.add_extra_text(f"For Course: {course_id};")
+        return course_id
+
     def term_text(self) -> None:
         term = self.store.terms.get(self.term_id() or 0)
         self.add_extra_text(f"Term: {term.name if term else 'All Terms'};")
@@ -449,9 +456,7 @@ def mgp_grade_export(ctx: Context) -> Output:
 
 def last_user_access(ctx: Context) -> Output:
     ctx.term_text()
-    course_id = ctx.course_id()
-    if course_id is not None:
-        ctx.add_extra_text(f"For Course: {course_id};")
+    course_id = ctx.course_text()
     include_deleted = ctx.include_deleted()
     users = ctx.users_in_scope()
     if ctx.term_id() is not None or course_id is not None:
@@ -471,9 +476,7 @@ def last_user_access(ctx: Context) -> Output:
 
 def last_enrollment_activity(ctx: Context) -> Output:
     ctx.term_text()
-    course_id = ctx.course_id()
-    if course_id is not None:
-        ctx.add_extra_text(f"For Course: {course_id};")
+    ctx.course_text()
     courses = {c.id for c in ctx.courses(states=None)}
     ids = sorted({e.user_id for e in ctx.store.enrollments.values() if e.course_id in courses})
     rows: list[list[CellValue]] = [["user id", "user name", "last activity at"]]
@@ -528,9 +531,7 @@ def students_with_no_submissions(ctx: Context) -> Output:
     ctx.term_text()
     ctx.add_extra_text(f"Start At: {iso_or_blank(start)};")
     ctx.add_extra_text(f"End At: {iso_or_blank(end)};")
-    course_id = ctx.course_id()
-    if course_id is not None:
-        ctx.add_extra_text(f"For Course: {course_id};")
+    ctx.course_text()
     include_state = ctx.params.get("include_enrollment_state") not in (None, "")
     raw_states = ctx.params.get("enrollment_state")
     states = None if raw_states in (None, "") else (
@@ -575,9 +576,7 @@ def zero_activity(ctx: Context) -> Output:
     start = ctx.datetime_param("start_at")
     if start:
         ctx.add_extra_text(f"Start At: {iso_or_blank(start)};")
-    course_id = ctx.course_id()
-    if course_id is not None:
-        ctx.add_extra_text(f"For Course: {course_id};")
+    ctx.course_text()
     rows: list[list[CellValue]] = [["user id", "user sis id", "name", "section id",
                                     "section sis id", "section name", "course id",
                                     "course sis id", "course name"]]
