@@ -146,6 +146,18 @@ def test_last_user_access(frozen: LiveEmulator) -> None:
     assert terry[2:4] == ["Teacher, Terry", last.isoformat()]
 
 
+@pytest.mark.parametrize(
+    "report_type",
+    ["last_user_access_csv", "last_enrollment_activity_csv", "students_with_no_submissions_csv",
+     "zero_activity_csv"],
+)
+def test_a_course_filter_is_noted_in_extra_text(report_type: str) -> None:
+    _output, report = offline(report_type, {"course_id": 101})
+    assert "For Course: 101;" in report.parameters["extra_text"]
+    _output, unfiltered = offline(report_type, {})
+    assert "For Course" not in unfiltered.parameters.get("extra_text", "")
+
+
 def test_every_catalogue_type_produces_a_file_with_a_header(frozen: LiveEmulator) -> None:
     store = frozen.emulator.store
     for kind in CATALOGUE:
@@ -238,6 +250,7 @@ def test_zero_activity_uses_start_at_only() -> None:
     inactive = {row[0] for row in recent.tables["zero_activity"][1:]}
     assert never < inactive
     for uid in inactive - never:
+        assert isinstance(uid, int)
         last = store.users[uid].last_request_at
         assert last is not None
         assert last <= start
