@@ -111,13 +111,13 @@ class FakeCanvas(HTTPAdapter):
             raw_body, headers = answer.body.encode(), dict(answer.headers)
         else:
             raw_body, headers = answer.body or b"", dict(answer.headers)
-        stream = (
+        body_stream = (
             io.BytesIO(raw_body)
             if answer.break_after is None
             else _Broken(raw_body, answer.break_after)
         )
         raw = HTTPResponse(
-            body=stream,
+            body=body_stream,
             headers=headers,
             status=answer.status,
             preload_content=False,
