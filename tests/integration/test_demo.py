@@ -135,3 +135,25 @@ def test_demo_check_starts_registers_and_frames_the_tool(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "demo check passed" in result.stdout
+
+
+def test_a_failing_tool_command_is_reported_with_its_output(tmp_path: Path) -> None:
+    config = demo.DemoConfig(instance_dir=tmp_path)
+    with pytest.raises(
+        demo.DemoError, match=r"(?s)`flask --app app no-such-command` failed.*No such command"
+    ):
+        demo.run_tool_command(config, "no-such-command")
+
+
+def test_demo_environment_keeps_the_tool_in_demo_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOOL_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://elsewhere/db")
+    config = demo.DemoConfig(tool_port=5123, emulator_port=5124, instance_dir=tmp_path)
+    env = config.tool_env()
+    assert "TOOL_ENV" not in env
+    assert "DATABASE_URL" not in env
+    assert env["TOOL_BASE_URL"] == "http://127.0.0.1:5123"
+    assert env["TOOL_INSTANCE_DIR"] == str(tmp_path)
+    assert config.emulator_env()["EMULATOR_BASE_URL"] == "http://localhost:5124"
