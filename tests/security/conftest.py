@@ -19,6 +19,7 @@ from tests.conftest import TEST_ENCRYPTION_KEY
 
 
 def make_tool(tmp: Path, **overrides: Any) -> Flask:
+    tmp.mkdir(parents=True, exist_ok=True)
     settings = Settings(
         database_url=f"sqlite:///{tmp / 'tool.db'}",
         secret_key="security-suite-secret-" + "x" * 32,

@@ -167,3 +167,13 @@ def test_rate_limit_storage_follows_redis_url(tmp_path: Path) -> None:
     settings = app.extensions["settings"]
     assert storage_uri(settings) == "memory://"
     assert storage_uri(settings.with_overrides(redis_url="redis://r:6379/0")) == "redis://r:6379/0"
+
+
+def test_limits_are_shared_by_processes_through_redis(tmp_path: Path, fresh_redis_url: str) -> None:
+    """Two app instances (two gunicorn workers) count against one limit in Redis."""
+    first = make_tool(tmp_path / "a", redis_url=fresh_redis_url, rate_limit_launch="3 per minute")
+    second = make_tool(tmp_path / "b", redis_url=fresh_redis_url, rate_limit_launch="3 per minute")
+    assert [_login(first).status_code, _login(second).status_code] == [400, 400]
+    assert _login(first).status_code == 400
+    assert _login(second).status_code == 429
+    assert _login(second, addr="10.9.9.9").status_code == 400
