@@ -273,6 +273,7 @@ def _row(
         return sum(1 for rid in ids if rid in members)
 
     variance = simple_variance(item.scores)
+    correct_ratio = _ratio(len(correct), len(respondents))  # also Canvas's difficulty index
     return ItemRow(
         question_id=item.question.id,
         question_title=strip_tags(item.question.question_text),
@@ -283,14 +284,14 @@ def _row(
         question_count=count,
         correct=len(correct),
         wrong=len(wrong),
-        correct_ratio=_ratio(len(correct), len(respondents)),
+        correct_ratio=correct_ratio,
         wrong_ratio=_ratio(len(wrong), len(respondents)),
         correct_top=in_bucket(correct, "top"),
         correct_middle=in_bucket(correct, "middle"),
         correct_bottom=in_bucket(correct, "bottom"),
         variance=variance,
         standard_deviation=math.sqrt(variance),
-        difficulty_index=_ratio(len(correct), len(respondents)),
+        difficulty_index=correct_ratio,
         alpha=alpha,
         point_biserials=tuple(_point_biserial(item, a, scores) for a in item.answers),
     )
