@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import ToolError
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 def init_app(app: Flask) -> None:
     app.register_error_handler(ToolError, _render_tool_error)
     app.register_error_handler(HTTPException, _render_http_error)
+    app.register_error_handler(OperationalError, _render_database_down)
 
 
 def _wants_json() -> bool:
@@ -38,6 +40,16 @@ def _render_tool_error(error: ToolError) -> ResponseReturnValue:
         log.info("tool_error", extra={"code": error.code, "status": error.status})
     # Marked with N_() where raised: shown in the request's locale (Canvas's words as sent).
     return _render(error.status, error.code, translate_known(error.message))
+
+
+def _render_database_down(error: OperationalError) -> ResponseReturnValue:
+    """The database is unreachable (restart, network, wrong DATABASE_URL host): a 503 page,
+    one log line with the driver's reason (never the URL's password), no traceback."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
+    log.error("database_unavailable", extra={"reason": reason[:200], "path": request.path})
+    return _render(
+        503, "database_unavailable", "The tool's database is not reachable. Try again shortly."
+    )
 
 
 def _render_http_error(error: HTTPException) -> ResponseReturnValue:

@@ -284,3 +284,16 @@ def test_flask_command_prints_misconfiguration_without_traceback(
     assert done.returncode == 1
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_pages_say_the_database_is_unreachable(tmp_path: Path, settings: Settings) -> None:
+    url = f"sqlite:///{tmp_path / 'missing' / 'dir' / 'tool.db'}"
+    app = create_app(settings.with_overrides(database_url=url))
+    client = app.test_client()
+    page = client.get("/lti_config.json")  # needs no database
+    assert page.status_code == 200
+    login = client.post("/lti/login", data={"iss": "x", "client_id": "1"})
+    assert login.status_code == 503
+    assert "database is not reachable" in login.get_data(as_text=True)
+    as_json = client.get("/api/jobs/1", headers={"Accept": "application/json"})
+    assert as_json.status_code in (403, 503)
