@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -143,15 +143,8 @@ class CanvasOAuth:
                     allow_redirects=False,
                 )
             )
-        grant = self._grant(token)
         # Authlib copies the old refresh token into the answer; say "unchanged" explicitly.
-        return TokenGrant(
-            access_token=grant.access_token,
-            refresh_token=None,
-            expires_at=grant.expires_at,
-            canvas_user_id=grant.canvas_user_id,
-            scopes=grant.scopes,
-        )
+        return replace(self._grant(token), refresh_token=None)
 
     def revoke(self, access_token: str) -> bool:
         """``DELETE /login/oauth2/token`` with the token itself; True when Canvas confirmed.
