@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from app.insights.analysis import QuizInsights
-from app.insights.flags import Severity, Thresholds
+from app.insights.flags import Flag, Severity, Thresholds
 from app.insights.reported import ReportedItemAnalysis, reported_flags
 
 
@@ -23,21 +24,30 @@ def _share(count: int, of: int) -> float:
     return round(100 * count / of, 1) if of else 0.0
 
 
+def _scatter_point(
+    index: int, difficulty: float | None, discrimination: float | None, flags: Iterable[Flag]
+) -> list[dict[str, Any]]:
+    """Question ``index``'s point on the difficulty/discrimination plot (none when either
+    is not computable); flagged when any flag asks for review."""
+    if difficulty is None or discrimination is None:
+        return []
+    return [
+        {
+            "label": f"Q{index + 1}",
+            "x": _round(difficulty),
+            "y": _round(discrimination),
+            "flagged": any(f.severity is Severity.REVIEW for f in flags),
+        }
+    ]
+
+
 def quiz_charts(insights: QuizInsights) -> dict[str, Any]:
     """Histogram, difficulty/discrimination scatter and per-item answer shares by group."""
     scatter = []
     options: dict[str, Any] = {}
     for index, item in enumerate(insights.items):
         s = item.stats
-        if s.difficulty is not None and s.discrimination is not None:
-            scatter.append(
-                {
-                    "label": f"Q{index + 1}",
-                    "x": _round(s.difficulty),
-                    "y": _round(s.discrimination),
-                    "flagged": any(f.severity is Severity.REVIEW for f in item.flags),
-                }
-            )
+        scatter += _scatter_point(index, s.difficulty, s.discrimination, item.flags)
         options[str(index)] = {
             "labels": [_label(o.text, o.correct) for o in s.options],
             "top": [_share(o.top, s.top_respondents) for o in s.options],
@@ -63,16 +73,8 @@ def reported_charts(
     scatter = []
     options: dict[str, Any] = {}
     for index, item in enumerate(analysis.items):
-        if item.difficulty is not None and item.discrimination is not None:
-            flags = reported_flags(item, thresholds)
-            scatter.append(
-                {
-                    "label": f"Q{index + 1}",
-                    "x": _round(item.difficulty),
-                    "y": _round(item.discrimination),
-                    "flagged": any(f.severity is Severity.REVIEW for f in flags),
-                }
-            )
+        flags = reported_flags(item, thresholds)
+        scatter += _scatter_point(index, item.difficulty, item.discrimination, flags)
         counted = [o for o in item.options if o.count is not None]
         if counted:
             options[str(index)] = {
