@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.routing import NumberConverter
 
 from app.web import reports as reports_views
 from emulator.testing import LiveEmulator
@@ -38,8 +39,8 @@ def post_routes(app: Flask) -> list[str]:
             continue
         url = rule.rule
         for argument in rule.arguments:
-            converter = type(rule._converters[argument]).__name__.lower()
-            value = DUMMY["int"] if "integer" in converter else DUMMY["string"]
+            numeric = isinstance(rule._converters[argument], NumberConverter)
+            value = DUMMY["int"] if numeric else DUMMY["string"]
             if argument == "action":
                 value = "abort"
             url = url.replace(f"<{argument}>", value)
