@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from werkzeug.routing import NumberConverter
+from werkzeug.routing.converters import NumberConverter
 
 from app.web import reports as reports_views
 from emulator.testing import LiveEmulator
