@@ -96,7 +96,8 @@ def launch_token(
     journey = Journey.as_user(emulator, app, user_id)
     response = journey.launch(path.format(tool=tool_id(registration), account=1))
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    return parse_qs(urlsplit(response.headers["Location"]).query)["lt"][0]
+    location = str(response.headers["Location"])
+    return parse_qs(urlsplit(location).query)["lt"][0]
 
 
 def b64(data: bytes) -> str:
