@@ -13,10 +13,10 @@ import secrets
 from datetime import timedelta
 from typing import Any, cast
 
-import jwt
 from flask import Blueprint, Response, jsonify, request
 
 from emulator import Emulator, current_emulator
+from emulator.lti import signed
 from emulator.lti.registration import (
     PLACEMENTS,
     ROOT_ACCOUNT_ID,
@@ -30,7 +30,6 @@ from emulator.lti.tools import CANVAS_PLATFORM
 bp = Blueprint("lti_dynamic", __name__)
 
 TOKEN_TTL = timedelta(hours=1)
-TOKEN_ALGORITHM = "HS256"  # noqa: S105 (an algorithm name)
 USED_PART = "lti_registration_tokens_used"
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -58,35 +57,20 @@ VARIABLES = [
 
 
 def issue_registration_token(emulator: Emulator, user_id: int) -> str:
-    now = emulator.store.now()
-    return jwt.encode(
-        {
-            "uuid": secrets.token_hex(16),
-            "initiated_by": user_id,
-            "root_account_id": ROOT_ACCOUNT_ID,
-            "exp": int((now + TOKEN_TTL).timestamp()),
-        },
-        emulator.settings.secret_key,
-        algorithm=TOKEN_ALGORITHM,
-    )
+    claims = {
+        "uuid": secrets.token_hex(16),
+        "initiated_by": user_id,
+        "root_account_id": ROOT_ACCOUNT_ID,
+    }
+    return signed.sign(emulator, claims, emulator.store.now() + TOKEN_TTL)
 
 
 def _token_claims(emulator: Emulator) -> dict[str, Any] | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    try:
-        claims = jwt.decode(
-            header[7:].strip(),
-            emulator.settings.secret_key,
-            algorithms=[TOKEN_ALGORITHM],
-            options={"verify_exp": False, "require": ["exp", "uuid"]},
-        )
-    except jwt.PyJWTError:
-        return None
-    if claims["exp"] <= emulator.store.now().timestamp():
-        return None
-    if claims["uuid"] in emulator.parts.get(USED_PART, set()):
+    claims = signed.verify(emulator, header[7:].strip(), ["uuid"])
+    if claims is None or claims["uuid"] in emulator.parts.get(USED_PART, set()):
         return None
     return claims
 

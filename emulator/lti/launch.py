@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode, urlsplit
 
-import jwt
 from flask import has_request_context, request
 
+from emulator.lti import signed
 from emulator.lti.options import lti_options
 from emulator.lti.tools import Tool, opaque_id
 from emulator.store import User
@@ -27,7 +27,6 @@ PART = "lti_launches"
 HINT_TTL = timedelta(minutes=5)
 LAUNCH_TTL = timedelta(minutes=5)
 STORAGE_TARGET = "post_message_forwarding"
-HINT_ALGORITHM = "HS256"
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,8 @@ def begin_launch(
         for stale in [v for v, pending in launches.items() if pending.expires_at <= now]:
             del launches[stale]
         launches[verifier] = launch
-    hint = jwt.encode(
+    hint = signed.sign(
+        emulator,
         {
             "verifier": verifier,
             "canvas_domain": _canvas_domain(emulator),
@@ -123,10 +123,8 @@ def begin_launch(
             "context_id": context_id,
             "canvas_locale": user.locale,
             "include_storage_target": True,
-            "exp": int((now + HINT_TTL).timestamp()),
         },
-        emulator.settings.secret_key,
-        algorithm=HINT_ALGORITHM,
+        now + HINT_TTL,
     )
     return {
         "iss": emulator.base_url,
@@ -143,20 +141,7 @@ def begin_launch(
 
 def decode_message_hint(emulator: Emulator, hint: str | None) -> dict[str, Any] | None:
     """The hint's claims, or None when it is missing, forged or expired (by the store clock)."""
-    if not hint:
-        return None
-    try:
-        claims = jwt.decode(
-            hint,
-            emulator.settings.secret_key,
-            algorithms=[HINT_ALGORITHM],
-            options={"verify_exp": False, "require": ["exp", "verifier"]},
-        )
-    except jwt.PyJWTError:
-        return None
-    if claims["exp"] <= emulator.store.now().timestamp():
-        return None
-    return claims
+    return signed.verify(emulator, hint, ["verifier"]) if hint else None
 
 
 def take_launch(emulator: Emulator, verifier: str) -> PendingLaunch | None:
