@@ -37,7 +37,7 @@ from tests.security.platform import (
     tool_id,
 )
 
-TEACHER_COURSES = {3: (101, 102, 104), 4: (101,), 5: (101,), 6: (103,)}
+UNCONNECTED = "platform B teacher 101"  # same Canvas user id as "teacher 101" on platform A
 
 
 @dataclass(frozen=True)
@@ -134,17 +134,27 @@ def world(tool: Flask, live_canvas: LiveEmulator, registration: dict[str, Any]) 
                 for name, reg in regs.items()
             }
             jobs = _seed_jobs(session, platform_ids)
-            box = tool.extensions["secret_box"]
-            for actor in ACTORS:  # a stored (fake) token lets views build a Canvas client
-                TokenStore(session, box).save(
-                    platform_ids[actor.platform],
-                    actor.user_id,
-                    TokenGrant(
-                        "fake-access", "fake-refresh", utcnow() + timedelta(hours=1), None, ""
-                    ),
-                )
             session.commit()
-        yield World(tool, actors, jobs, platform_ids)
+        made = World(tool, actors, jobs, platform_ids)
+        _give_tokens(made)
+        yield made
+
+
+def _give_tokens(world: World) -> None:
+    """A stored (fake) Canvas token per actor lets views build a Canvas client. Canvas
+    refuses it, so a view that reaches Canvas drops it again: tests that need the refusal to
+    come from the tool itself call this first."""
+    db: Database = world.app.extensions["db"]
+    box = world.app.extensions["secret_box"]
+    with db.session() as session:
+        for actor in world.actors:
+            if actor.name == UNCONNECTED:
+                continue
+            TokenStore(session, box).save(
+                world.platform_ids[actor.platform],
+                actor.user_id,
+                TokenGrant("fake-access", "fake-refresh", utcnow() + timedelta(hours=1), None, ""),
+            )
 
 
 def _seed_jobs(session: Any, platform_ids: dict[str, int]) -> list[JobRow]:
@@ -222,7 +232,8 @@ def test_no_launch_reads_or_acts_on_a_job_outside_its_context(world: World) -> N
                                 f"HIDDEN {actor.name} {method} {url} {response.status_code}"
                             )
                     continue
-                denied = response.status_code in (403, 404) or (
+                # 401 (authorize Canvas first) comes before any job lookup: it reveals nothing.
+                denied = response.status_code in (401, 403, 404) or (
                     template == "/api/jobs?ids={id}" and response.get_json() == {"jobs": []}
                 )
                 if not denied or job.title in body:
@@ -292,3 +303,30 @@ def test_bad_launch_tokens_are_refused_everywhere(world: World, token: str) -> N
             response = client.post(url, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 403, (url, response.status_code)
         assert world.jobs[0].title not in response.get_data(as_text=True)
+
+
+def test_canvas_connection_is_per_platform_and_user(world: World) -> None:
+    """User 3 authorized the tool on platform A only: platform B's launch is not connected."""
+    by_name = {actor.name: actor for actor in world.actors}
+    connected = _call(world.app, by_name["teacher 101"], "GET", "/oauth/status").get_json()
+    other = _call(world.app, by_name[UNCONNECTED], "GET", "/oauth/status").get_json()
+    assert connected["connected"] is True
+    assert other["connected"] is False
+    refused = _call(world.app, by_name[UNCONNECTED], "GET", f"/reports/jobs/{world.jobs[0].id}")
+    assert refused.status_code == 404
+
+
+LANDINGS = {"/course": "course", "/account": "account", "/reports/account": "account"}
+
+
+@pytest.mark.parametrize("path", sorted(LANDINGS))
+def test_pages_of_another_placement_are_refused(world: World, path: str) -> None:
+    _give_tokens(world)
+    for actor in world.actors:
+        if actor.name == UNCONNECTED:
+            continue  # without a token, report pages ask to authorize Canvas first (401)
+        response = _call(world.app, actor, "GET", path)
+        if LANDINGS[path] == actor.context:
+            assert response.status_code != 403, (actor.name, path)
+        else:
+            assert response.status_code == 403, (actor.name, path, response.status_code)
