@@ -98,7 +98,7 @@ def disconnect() -> ResponseReturnValue:
     session.commit()
     if _wants_json():
         return jsonify(connected=False, disconnected=existed)
-    return render_template("oauth/result.html", result="disconnected", reason="", message=None)
+    return _result(None, outcome="disconnected")
 
 
 @bp.get("/status")
@@ -112,9 +112,12 @@ def status() -> ResponseReturnValue:
     )
 
 
-def _result(failure: AuthorizationFlowError | None) -> ResponseReturnValue:
+def _result(
+    failure: AuthorizationFlowError | None, *, outcome: str = "connected"
+) -> ResponseReturnValue:
+    """The popup's closing page: ``outcome`` (connected, disconnected) or the failure."""
     if failure is None:
-        return render_template("oauth/result.html", result="connected", reason="", message=None)
+        return render_template("oauth/result.html", result=outcome, reason="", message=None)
     page = render_template(
         "oauth/result.html", result="failed", reason=failure.reason, message=failure.message
     )
