@@ -149,7 +149,10 @@ def check_registration_url(url: str, *, production: bool) -> None:
     Raises:
         BadRequest: not http(s), or plain http in production.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket: the caller's mistake, a 400
+        raise BadRequest("openid_configuration must be an http(s) URL.") from exc
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise BadRequest("openid_configuration must be an http(s) URL.")
     if production and parts.scheme != "https":

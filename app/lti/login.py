@@ -142,7 +142,10 @@ def _query_value(url: str, name: str) -> str:
 
 def _is_own_url(url: str, tool_base_url: str) -> bool:
     own = urlsplit(tool_base_url)
-    other = urlsplit(url)
+    try:
+        other = urlsplit(url)
+    except ValueError:  # e.g. "http://[::1": not a URL at all, so not ours (a 400, not a 500)
+        return False
     return (other.scheme, other.netloc) == (own.scheme, own.netloc)
 
 

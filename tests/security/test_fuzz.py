@@ -42,6 +42,8 @@ FUZZ = settings(
 SPECIAL = st.sampled_from(
     [
         "",
+        "http://[::1",
+        "https://[bad/lti/launch",
         "0",
         "-1",
         "null",
@@ -314,3 +316,43 @@ def test_every_endpoint_fuzz_with_canvas(  # noqa: PLR0917 - hypothesis passes s
     else:
         response = client.post(url, data=fields, headers=headers)
     _check(tool, response, before)
+
+
+@FUZZ
+@given(config_url=VALUE, registration_token=VALUE)
+def test_dynamic_registration_fuzz(tool: Flask, config_url: str, registration_token: str) -> None:
+    """Only well-formed http(s) URLs are fetched; anything else is a 400 and stores nothing."""
+    if config_url.startswith(("http://", "https://")) and "[" not in config_url:
+        return  # a real fetch: the dynamic registration tests cover it
+    before = stored(tool)
+    response = tool.test_client().get(
+        "/lti/register",
+        query_string={"openid_configuration": config_url, "registration_token": registration_token},
+    )
+    _check(tool, response, before)
+    assert response.status_code in (400, 404)
+
+
+@pytest.mark.parametrize("field", ["target_link_uri", "iss", "client_id", "lti_storage_target"])
+def test_login_with_unparsable_url_is_a_400(tool: Flask, field: str) -> None:
+    """Regression: an unclosed IPv6 bracket made urlsplit raise (a 500)."""
+    data = {
+        "iss": "https://canvas.example",
+        "client_id": "1",
+        "login_hint": "h",
+        "target_link_uri": "http://127.0.0.1:5000/lti/launch",
+        field: "http://[::1",
+    }
+    before = stored(tool)
+    response = tool.test_client().post("/lti/login", data=data)
+    assert response.status_code == 400
+    assert stored(tool) == before
+
+
+def test_registration_with_unparsable_url_is_a_400(tool: Flask) -> None:
+    response = tool.test_client().get(
+        "/lti/register",
+        query_string={"openid_configuration": "http://[::1", "registration_token": "t"},
+    )
+    assert response.status_code == 400
+    assert "http(s) URL" in response.get_data(as_text=True)
