@@ -188,8 +188,13 @@ def configure_logging(*, level: str, json_lines: bool, stream: Any = None) -> lo
         if existing.get_name() == _HANDLER_NAME:
             root.removeHandler(existing)
     handler = build_handler(json_lines=json_lines, stream=stream)
+    handler.setLevel(level.upper())
     root.addHandler(handler)
-    root.setLevel(level.upper())
+    wanted = logging.getLevelName(level.upper())
+    # Never make the root less verbose than someone (pytest's caplog, an operator) set it;
+    # our handler's own level keeps our output at ``level``.
+    if root.level == logging.NOTSET or root.level > wanted:
+        root.setLevel(wanted)
     return handler
 
 

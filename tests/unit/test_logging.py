@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import observability
+from app import create_app, observability
 from app.config import Settings
 from app.errors import ConfigurationError
 from app.observability import REDACTED, configure_logging, redact
@@ -161,3 +161,13 @@ def test_log_settings_from_environment(tmp_path: Path) -> None:
         Settings.from_env({**base, "LOG_LEVEL": "loud"})
     with pytest.raises(ConfigurationError, match="LOG_FORMAT"):
         Settings.from_env({**base, "LOG_FORMAT": "xml"})
+
+
+def test_creating_an_app_keeps_a_more_verbose_root_level(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    create_app(settings)
+    assert logging.getLogger().level == logging.DEBUG
+    logging.getLogger("test.logging").debug("still captured")
+    assert "still captured" in caplog.text
