@@ -10,6 +10,7 @@ import requests
 
 from app.canvas.refresh import REVOKED
 from app.reports.status import JobStatus
+from emulator import faults
 from tests.reliability.conftest import ADA, REPORT_SECONDS, ReliableWorld, assert_intact
 
 
@@ -123,3 +124,35 @@ def test_a_user_who_never_comes_back_leaves_a_stale_job_with_the_reason(
     assert_intact(done, status=JobStatus.COMPLETE, report_id=job.canvas_report_id)
     assert done.file_name
     assert len(world.canvas_account_reports()) == 1
+
+
+def test_a_token_endpoint_outage_during_refresh_delays_jobs_and_keeps_the_token(
+    world: ReliableWorld,
+) -> None:
+    world.connect(ADA)
+    ada = world.admin()
+    ada.post("/reports/account/last_user_access_csv")
+    [job] = world.jobs()
+    kept = world.oauth.stored(ADA)
+    assert kept is not None
+    outage = faults.add_route_fault(
+        world.live.emulator, "error", r"^/login/oauth2/token$", method="POST", status=503
+    )
+    store = world.live.emulator.store
+    with store.lock:  # Canvas says the access token expired; refreshing it fails
+        store.access_tokens[kept.access_token].expires_at = store.now()
+    world.advance(10)
+    world.sweep()
+    assert outage.hits >= 1
+    during = world.job(job.id)
+    assert during.status == JobStatus.QUEUED  # delayed, not failed
+    assert during.error
+    stored = world.oauth.stored(ADA)
+    assert stored is not None
+    assert stored.refresh_token == kept.refresh_token  # nothing thrown away
+    faults.clear(world.live.emulator)
+    world.settle()
+    done = world.job(job.id)
+    assert_intact(done, status=JobStatus.COMPLETE, report_id=job.canvas_report_id)
+    assert done.error is None
+    assert refreshes(world) >= 1
