@@ -24,6 +24,7 @@ from app.canvas.oauth import TokenGrant
 from app.canvas.token_store import TokenStore
 from app.db import Database, utcnow
 from app.models import Job, Launch, Platform
+from app.reports import overview
 from emulator.settings import EmulatorSettings
 from emulator.testing import LiveEmulator
 from tests.security.conftest import register
@@ -210,14 +211,14 @@ def _call(app: Flask, actor: Actor, method: str, url: str) -> Any:
     return client.post(url, headers={"Authorization": f"Bearer {actor.token}"})
 
 
-def test_no_launch_reads_or_acts_on_a_job_outside_its_context(world: World) -> None:
-    before = _job_state(world.app)
+def matrix(world: World, endpoints: list[tuple[str, str]]) -> tuple[list[str], int, int]:
+    """Run every (actor, job, endpoint); returns (problems, requests checked, visible seen)."""
     leaks: list[str] = []
     checked = visible_seen = 0
     for actor in world.actors:
         for job in world.jobs:
             allowed = visible(actor, job)
-            for method, template in ENDPOINTS:
+            for method, template in endpoints:
                 url = template.format(id=job.id)
                 if allowed and template not in DB_ONLY:
                     continue  # downloads and actions on visible jobs: the reports suite's tests
@@ -225,12 +226,9 @@ def test_no_launch_reads_or_acts_on_a_job_outside_its_context(world: World) -> N
                 body = response.get_data(as_text=True)
                 checked += 1
                 if allowed:
-                    if template in DB_ONLY:
-                        visible_seen += 1
-                        if response.status_code != 200 or job.title not in body:
-                            leaks.append(
-                                f"HIDDEN {actor.name} {method} {url} {response.status_code}"
-                            )
+                    visible_seen += 1
+                    if response.status_code != 200 or job.title not in body:
+                        leaks.append(f"HIDDEN {actor.name} {method} {url} {response.status_code}")
                     continue
                 # 401 (authorize Canvas first) comes before any job lookup: it reveals nothing.
                 denied = response.status_code in (401, 403, 404) or (
@@ -240,10 +238,23 @@ def test_no_launch_reads_or_acts_on_a_job_outside_its_context(world: World) -> N
                     leaks.append(
                         f"LEAK {actor.name} -> {job.title} {method} {url} {response.status_code}"
                     )
+    return leaks, checked, visible_seen
+
+
+def test_no_launch_reads_or_acts_on_a_job_outside_its_context(world: World) -> None:
+    before = _job_state(world.app)
+    leaks, checked, visible_seen = matrix(world, ENDPOINTS)
     assert not leaks, "\n".join(leaks[:40])
     assert _job_state(world.app) == before, "a refused request changed a job"
     assert checked > 500
     assert visible_seen > 0
+
+
+def test_the_matrix_catches_a_leak(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control: with the policy's query opened up, the matrix reports the leaks."""
+    monkeypatch.setattr(overview, "visible_jobs", lambda _launch: select(Job))
+    leaks, _, _ = matrix(world, [("GET", "/api/jobs/{id}")])
+    assert any(leak.startswith("LEAK platform B root admin -> SECRET-A") for leak in leaks)
 
 
 @pytest.mark.parametrize(
