@@ -1,0 +1,52 @@
+"""The benchmarks still run end to end (tiny counts), so their figures can be reproduced.
+
+They start their own PostgreSQL cluster, emulator and gunicorn; this only checks that every
+step works and nothing fails, not the timings (CI machines vary too much for that).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.postgres import find_bindir
+from tests.support.services import unavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+
+def run(*args: str) -> str:
+    if find_bindir() is None:
+        unavailable("PostgreSQL binaries (initdb, pg_ctl, postgres) not found")
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def test_launch_benchmark_runs_every_step() -> None:
+    out = run("benchmarks/launch.py", "--levels", "1,2", "--launches", "4", "--warmup", "2",
+              "--workers", "2")  # fmt: skip
+    assert "== 1 concurrent: 4 launches" in out
+    assert "== 2 concurrent: 4 launches" in out
+    assert " 0 failed" in out
+    assert "tool CPU" in out
+
+
+def test_pages_benchmark_runs_every_page() -> None:
+    out = run("benchmarks/pages.py", "--jobs", "200", "--requests", "4", "--concurrency", "2",
+              "--workers", "2")  # fmt: skip
+    assert "200 jobs inserted" in out
+    for page in ("/account", "/course", "/reports/account", "/reports/course", "/api/jobs"):
+        assert f"GET {page}" in out
