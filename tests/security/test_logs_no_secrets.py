@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from app.canvas.token_store import TokenStore
@@ -22,9 +25,11 @@ from app.models import Job, Launch, Platform
 from app.observability import configure_logging
 from emulator.testing import LiveEmulator
 from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.integration.launch_helpers import data_attribute, form_fields
 from tests.integration.oauth_harness import CanvasWorld, LaunchRef
 from tests.security.conftest import make_tool, register
 from tests.security.platform import start_login
+from tests.support.live import LiveTool, register_tool
 
 
 @pytest.fixture
@@ -100,5 +105,105 @@ def test_full_flow_logs_no_secret(
     text = capture.getvalue()
     assert text.count("\n") > 20, text  # the flow really logged, at DEBUG too
     assert " DEBUG " in text
+    leaked = [name for name, value in secrets.items() if len(value) > 3 and value in text]
+    assert not leaked, f"secrets in the log: {leaked}"
+
+
+def test_live_servers_log_no_secret(
+    tmp_path: Path, emulator: LiveEmulator, capture: io.StringIO
+) -> None:
+    """The same over real HTTP: the tool behind werkzeug's server logs every request line
+    (``?lt=``, ``/oauth/callback?code=...``), which must reach the log redacted."""
+    with LiveTool(tmp_path) as tool:
+        configure_logging(level="DEBUG", json_lines=True, stream=capture)
+        registration = register_tool(tool, emulator.url)
+        secrets: dict[str, str] = {
+            "api client secret": registration["api_client_secret"],
+            "encryption key": tool.settings.encryption_keys[0],
+            "secret key": tool.settings.secret_key,
+        }
+        canvas = requests.Session()
+        canvas.get(f"{emulator.url}/_emulator/login_as/3", timeout=10).raise_for_status()
+        browser = requests.Session()  # the tool's (third-party) side of the browser
+        tool_id = registration["deployment_id"].split(":", 1)[0]
+        page = canvas.get(
+            f"{emulator.url}/courses/101/external_tools/{tool_id}?launch_type=course_navigation",
+            timeout=10,
+        )
+        action = re.search(r'<form id="tool_form" action="([^"]+)"', page.text)
+        assert action
+        login = browser.post(
+            unescape(action.group(1)),
+            data=form_fields(page.text),
+            allow_redirects=False,
+            timeout=10,
+        )
+        auth_url = (
+            login.headers["Location"]
+            if login.status_code == 302
+            else data_attribute(login.text, "auth-url")
+        )
+        form = form_fields(canvas.get(auth_url, timeout=10).text)
+        secrets |= {"id_token": form["id_token"], "state": form["state"]}
+        launched = browser.post(
+            f"{tool.url}/lti/launch", data=form, allow_redirects=False, timeout=10
+        )
+        if launched.status_code == 200:  # no cookie over plain HTTP: platform storage confirms
+            launched = browser.post(
+                f"{tool.url}/lti/launch/complete",
+                data={
+                    "pending_id": form_fields(launched.text)["pending_id"],
+                    "state": form["state"],
+                },
+                allow_redirects=False,
+                timeout=10,
+            )
+        assert launched.status_code == 303, launched.text[:300]
+        landing = urljoin(tool.url, launched.headers["Location"])
+        lt = parse_qs(urlsplit(landing).query)["lt"][0]
+        secrets["launch token"] = lt
+        assert browser.get(landing, timeout=10).status_code == 200
+
+        authorize = browser.get(
+            f"{tool.url}/oauth/authorize", params={"lt": lt}, allow_redirects=False, timeout=10
+        )
+        consent = canvas.get(authorize.headers["Location"], timeout=10)
+        ticket = re.search(r'name="ticket" value="([^"]+)"', consent.text)
+        assert ticket
+        confirmed = canvas.post(
+            f"{emulator.url}/login/oauth2/confirm",
+            data={"ticket": ticket.group(1), "decision": "authorize"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        callback = confirmed.headers["Location"]
+        secrets["oauth code"] = parse_qs(urlsplit(callback).query)["code"][0]
+        secrets["oauth state"] = parse_qs(urlsplit(callback).query)["state"][0]
+        assert browser.get(callback, timeout=10).status_code == 200
+        db: Database = tool.app.extensions["db"]
+        with db.session() as session:
+            platform_id = session.scalars(select(Platform.id)).one()
+            stored = TokenStore(session, tool.app.extensions["secret_box"]).load(platform_id, 3)
+            assert stored is not None
+            secrets["access token"] = stored.access_token
+            secrets["refresh token"] = stored.refresh_token or "-"
+
+        bearer = {"Authorization": f"Bearer {lt}"}
+        started = browser.post(
+            f"{tool.url}/reports/quiz/201",
+            data={"report_type": "student_analysis"},
+            headers=bearer,
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert started.status_code == 303, started.text[:300]
+        with db.session() as session:
+            job_id = session.scalars(select(Job.id)).one()
+        browser.get(f"{tool.url}/api/jobs/{job_id}", headers=bearer, timeout=10)
+        browser.get(f"{tool.url}/reports/jobs/{job_id}", params={"lt": lt}, timeout=10)
+
+    text = capture.getvalue()
+    assert "/oauth/callback?code=[REDACTED]" in text  # the request line was logged, redacted
+    assert "lt=[REDACTED]" in text
     leaked = [name for name, value in secrets.items() if len(value) > 3 and value in text]
     assert not leaked, f"secrets in the log: {leaked}"
