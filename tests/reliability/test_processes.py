@@ -40,6 +40,7 @@ from tests.reliability.conftest import (
 )
 from tests.support.live import LiveTool, LiveWorker, register_tool
 from tests.support.postgres import PostgresServer
+from tests.support.redis import RedisServer
 
 T = TypeVar("T")
 REPORT_GET = r"^/api/v1/accounts/1/reports/last_user_access_csv/\d+$"
@@ -212,3 +213,39 @@ def test_a_worker_killed_mid_poll_is_replaced_and_the_job_completes(
         assert done.polls >= 1
         reports = live.emulator.store.account_reports
         assert list(reports) == [job.canvas_report_id]  # no duplicate Canvas report
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_redis_restart_loses_the_schedule_but_not_the_job(
+    tmp_path: Path, fresh_postgres_url: str, fresh_redis_url: str, redis_server: RedisServer
+) -> None:
+    """Redis holds only Huey's queue and schedule (no persistence here): when it restarts,
+    the scheduled next poll is gone; the worker's periodic sweep (every minute) finds the
+    due job in the database and finishes it."""
+    with (
+        LiveEmulator(EmulatorSettings(size="small", report_seconds=8.0)) as live,
+        LiveTool(
+            tmp_path,
+            huey_immediate=False,
+            database_url=fresh_postgres_url,
+            redis_url=fresh_redis_url,
+        ) as tool,
+    ):
+        world = _world_for(tool, live)
+        world.connect(ADA)
+        ada = world.admin()
+        db: Database = tool.app.extensions["db"]
+        with LiveWorker(tool, threads=1) as worker:
+            assert ada.post("/reports/account/last_user_access_csv").status_code == 303
+            [job] = world.jobs()
+            wait_until("the first poll", lambda: _job(db, job.id).polls >= 1)
+            redis_server.restart()  # the next poll's schedule is lost with Redis's memory
+            assert _job(db, job.id).status in {JobStatus.QUEUED, JobStatus.RUNNING}
+            done = wait_until(
+                "the periodic sweep to finish the job", lambda: _finished(db, job.id), seconds=90
+            )
+            assert worker.process is not None
+            assert worker.process.poll() is None, worker.log()[-3000:]
+        assert_intact(done, status=JobStatus.COMPLETE, report_id=job.canvas_report_id)
+        assert list(live.emulator.store.account_reports) == [job.canvas_report_id]
