@@ -40,6 +40,7 @@ COURSE_REPORT_TYPES: tuple[str, ...] = ("course_pace_docx",)
 # Canvas limits date-bounded reports to two weeks (peers-and-pitfalls.md 4, 8);
 # longer ranges are split into several runs that share a group key.
 MAX_DATE_RANGE = timedelta(days=14)
+MAX_SPLIT_DAYS = 2 * 366  # at most ~53 two-week runs for one request
 
 _TERM_NAMES = frozenset({"enrollment_term_id", "enrollment_term"})
 _COURSE_NAMES = frozenset({"course_id", "course"})
@@ -161,6 +162,9 @@ def split_range(start: date, end: date, limit: timedelta = MAX_DATE_RANGE) -> li
     """
     if end < start:
         raise BadRequest(_("The end date is before the start date."))
+    # A mistyped year must not start thousands of Canvas reports (nor overflow the calendar).
+    if (end - start).days >= MAX_SPLIT_DAYS or end >= date.max - timedelta(days=1):
+        raise BadRequest(_("The date range is too long: at most two years."))
     days = max(limit.days, 1)
     pieces: list[DateRange] = []
     cursor = start

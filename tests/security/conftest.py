@@ -9,13 +9,18 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
+from sqlalchemy import select
 
 from app import create_app
 from app.config import Settings
 from app.db import Base, Database
+from app.lti import launch_token as launch_tokens
+from app.models import Platform
 from emulator.settings import EmulatorSettings
 from emulator.testing import LiveEmulator
 from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.integration.oauth_harness import CanvasWorld, LaunchRef
+from tests.security.platform import ACCOUNT_NAV, launch_token, tool_id
 
 
 def make_tool(tmp: Path, **overrides: Any) -> Flask:
@@ -76,3 +81,19 @@ def register(app: Flask, emulator: LiveEmulator) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def registration(tool: Flask, live_canvas: LiveEmulator) -> dict[str, Any]:
     return register(tool, live_canvas)
+
+
+@pytest.fixture(scope="module")
+def connected_admin(tool: Flask, live_canvas: LiveEmulator, registration: dict[str, Any]) -> str:
+    """The root admin's launch token (account navigation), connected to Canvas by OAuth."""
+    path = ACCOUNT_NAV.format(tool=tool_id(registration), account=1)
+    token = launch_token(tool, live_canvas, registration, 1, path)
+    launch_id = launch_tokens.verify(tool.extensions["settings"], token)
+    db: Database = tool.extensions["db"]
+    with db.session() as session:
+        platform_id = session.scalars(
+            select(Platform.id).where(Platform.issuer == registration["issuer"])
+        ).one()
+    world = CanvasWorld(tool, live_canvas, platform_id, registration)
+    assert world.authorize(LaunchRef(launch_id, token, 1)).status_code == 200
+    return token

@@ -356,3 +356,43 @@ def test_registration_with_unparsable_url_is_a_400(tool: Flask) -> None:
     )
     assert response.status_code == 400
     assert "http(s) URL" in response.get_data(as_text=True)
+
+
+ACCOUNT_FIELDS = st.sampled_from(
+    ["p_enrollment_term_id", "p_enrollment_term", "p_course_id", "p_start_at", "p_end_at",
+     "p_enrollment_filter", "p_enrollment_states", "p_include_deleted", "p_order", "p_users",
+     "p_courses", "split", "next", "report_type"]
+)  # fmt: skip
+ACCOUNT_VALUES = st.sampled_from(
+    ["1", "2", "101", "0", "-1", "on", "true", "users", "2026-01-01", "2026-12-31", "9999-12-31",
+     "0001-01-01", "2026-02-30", "2026-13-01", "2027-01-01T00:00:00Z"]
+) | VALUE  # fmt: skip
+ACCOUNT_TYPES = st.sampled_from(
+    ["grade_export_csv", "provisioning_csv", "last_user_access_csv", "sis_export_csv",
+     "student_assignment_outcome_map_csv", "outcome_results_csv", "unpublished_courses_csv"]
+) | VALUE  # fmt: skip
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    report_type=ACCOUNT_TYPES,
+    fields=st.dictionaries(ACCOUNT_FIELDS, ACCOUNT_VALUES, max_size=6),
+    method=st.sampled_from(["GET", "POST"]),
+)
+def test_account_report_forms_fuzz(
+    tool: Flask, connected_admin: str, report_type: str, fields: dict[str, str], method: str
+) -> None:
+    """An admin's account report forms with fuzzed parameters reach Canvas: never a 5xx."""
+    url = f"/reports/account/{_segment(report_type)}"
+    headers = {"Authorization": f"Bearer {connected_admin}"}
+    before = stored(tool)
+    client = tool.test_client()
+    if method == "GET":
+        response = client.get(url, query_string=fields, headers=headers)
+    else:
+        response = client.post(url, data=fields, headers=headers)
+    _check(tool, response, before)
