@@ -104,6 +104,8 @@ class World:
     actors: list[Actor]
     jobs: list[JobRow]
     platform_ids: dict[str, int]
+    canvases: dict[str, LiveEmulator]
+    registrations: dict[str, dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +138,7 @@ def world(tool: Flask, live_canvas: LiveEmulator, registration: dict[str, Any]) 
             }
             jobs = _seed_jobs(session, platform_ids)
             session.commit()
-        made = World(tool, actors, jobs, platform_ids)
+        made = World(tool, actors, jobs, platform_ids, canvases, regs)
         _give_tokens(made)
         yield made
 
@@ -341,3 +343,14 @@ def test_pages_of_another_placement_are_refused(world: World, path: str) -> None
             assert response.status_code != 403, (actor.name, path)
         else:
             assert response.status_code == 403, (actor.name, path, response.status_code)
+
+
+def test_an_id_token_of_another_platform_is_refused(world: World) -> None:
+    """Cross-tenant: a login started with Canvas A, answered by Canvas B's genuine id_token."""
+    at_a = start_login(world.app, world.canvases["A"], world.registrations["A"])
+    at_b = start_login(world.app, world.canvases["B"], world.registrations["B"])
+    before = stored(world.app)
+    response = at_a.post(id_token=at_b.form["id_token"])
+    assert response.status_code == 400
+    assert "platform the login started at" in response.get_data(as_text=True)
+    assert stored(world.app) == before
