@@ -214,6 +214,7 @@ def _incoming_request_id(values: Iterable[str]) -> str:
 
 
 _access_log = logging.getLogger("app.request")
+_PROBES = frozenset({"/healthz", "/readyz"})
 
 
 def _begin() -> None:
@@ -227,8 +228,11 @@ def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.request_id
     started = g.get("request_started")
     if started is not None:
-        # The path only: query strings carry launch tokens.
-        _access_log.info(
+        # The path only: query strings carry launch tokens. Probes every few seconds would
+        # drown the rest at INFO.
+        level = logging.DEBUG if request.path in _PROBES else logging.INFO
+        _access_log.log(
+            level,
             "request",
             extra={
                 "method": request.method,

@@ -171,3 +171,18 @@ def test_creating_an_app_keeps_a_more_verbose_root_level(
     assert logging.getLogger().level == logging.DEBUG
     logging.getLogger("test.logging").debug("still captured")
     assert "still captured" in caplog.text
+
+
+def test_probes_are_logged_at_debug_only(client: FlaskClient) -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    handler = configure_logging(level="INFO", json_lines=True, stream=stream)
+    try:
+        client.get("/healthz")
+        client.get("/lti_config.json")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    paths = [line.get("path") for line in _lines(stream) if line.get("logger") == "app.request"]
+    assert paths == ["/lti_config.json"]
