@@ -259,7 +259,8 @@ def test_account_reports_page_in_spanish(world: World) -> None:
     # Canvas's last-run state and the audit trail's action, in Spanish
     assert "Last User Access last_user_access_csv Completado" in text
     assert "iniciado" in text
-    assert " complete " not in text and " start " not in text
+    assert " complete " not in text
+    assert " start " not in text
 
 
 def test_refusal_is_polite_in_spanish(world: World) -> None:
