@@ -139,11 +139,6 @@ def test_admin_starts_a_provisioning_report_aborts_one_and_downloads_another(
     screenshot(page, "journey-admin-4-complete")
 
 
-@pytest.mark.xfail(
-    reason="known bug (app/web/static/css/canvas.css): the error page's .error-code text fails "
-    "axe color-contrast (serious)",
-    strict=False,
-)
 def test_student_is_refused_politely(
     page: Page, emulator: LiveEmulator, live_tool: LiveTool
 ) -> None:

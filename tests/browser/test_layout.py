@@ -36,7 +36,9 @@ def test_tool_resizes_canvas_iframe_to_its_content(
     page: Page, emulator: LiveEmulator, live_tool: LiveTool
 ) -> None:
     _teacher_landing(page, emulator)
-    content_height = tool_frame(page).evaluate("() => document.documentElement.scrollHeight")
+    content_height = tool_frame(page).evaluate(
+        "() => Math.ceil(document.documentElement.getBoundingClientRect().height)"
+    )
     frame = page.locator(TOOL_FRAME)
     expect(frame).to_have_attribute("style", f"height: {content_height}px;")
 
@@ -47,12 +49,6 @@ CONTENT_BOTTOM = """() => Math.max(...Array.from(document.body.children)
 SLACK_PX = 48  # margins below the last element
 
 
-@pytest.mark.xfail(
-    reason="known bug (launch work): app/web/static/js/lti.js frameResize sends "
-    "documentElement.scrollHeight, never less than the frame's current height; measure the "
-    "content (e.g. documentElement.getBoundingClientRect().height) instead",
-    strict=False,
-)
 def test_iframe_shrinks_when_the_tool_shows_a_shorter_page(
     page: Page, emulator: LiveEmulator, live_tool: LiveTool
 ) -> None:
@@ -71,12 +67,6 @@ def test_iframe_shrinks_when_the_tool_shows_a_shorter_page(
     assert height <= content + SLACK_PX, f"frame {height}px for {content}px of content"
 
 
-@pytest.mark.xfail(
-    reason="known bug (app/web/static/css/canvas.css): the horizontally scrolling report table "
-    "is not keyboard-focusable (axe scrollable-region-focusable); wrap it in a focusable "
-    'region (tabindex="0", role="region", aria-label)',
-    strict=False,
-)
 def test_landing_page_fits_a_320_pixel_screen(
     page: Page, new_context: ContextFactory, emulator: LiveEmulator, live_tool: LiveTool
 ) -> None:

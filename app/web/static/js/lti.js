@@ -92,7 +92,9 @@
 
   function frameResize() {
     if (window.parent === window) return;
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The content's own height, not scrollHeight: scrollHeight never drops below the frame's
+    // current height, so the frame could grow but never shrink back.
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
     window.parent.postMessage({ subject: "lti.frameResize", height: height }, "*");
   }
 
