@@ -8,13 +8,12 @@ from pathlib import Path
 import click
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from app.config import Settings
-from app.crypto import SecretBox
-from app.db import Database
+from app.db import database
 from app.errors import ToolError
+from app.extensions import current_now, current_secret_box, current_settings
 from app.lti import keys as tool_keys
 from app.lti.registrations import PlatformInput, add_platform, list_platforms, remove_platform
 
@@ -23,21 +22,6 @@ keys = AppGroup("keys", help="The tool's RSA signing keys.")
 db = AppGroup("db", help="Database schema (Alembic).")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _db() -> Database:
-    database: Database = current_app.extensions["db"]
-    return database
-
-
-def _box() -> SecretBox:
-    box: SecretBox = current_app.extensions["secret_box"]
-    return box
-
-
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["settings"]
-    return settings
 
 
 @platforms.command("add")
@@ -53,9 +37,9 @@ def _settings() -> Settings:
 def platforms_add(**values: str) -> None:
     """Register a Canvas (or add a deployment to a registered one)."""
     try:
-        with _db().session() as session:
-            platform, created = add_platform(session, _box(), PlatformInput(**values))
-            tool_keys.ensure_active_key(session, _box(), current_app.extensions["clock"]())
+        with database().session() as session:
+            platform, created = add_platform(session, current_secret_box(), PlatformInput(**values))
+            tool_keys.ensure_active_key(session, current_secret_box(), current_now())
             message = (
                 f"{'Added' if created else 'Updated'} platform {platform.id} "
                 f"({platform.issuer}, client {platform.client_id}); "
@@ -69,7 +53,7 @@ def platforms_add(**values: str) -> None:
 @platforms.command("list")
 def platforms_list() -> None:
     """Show registrations (never secrets)."""
-    with _db().session() as session:
+    with database().session() as session:
         found = list_platforms(session)
         if not found:
             click.echo("No platforms registered.")
@@ -89,7 +73,7 @@ def platforms_list() -> None:
 def platforms_remove(platform_id: int, deployment_id: str | None) -> None:
     """Remove a platform (with its launches and tokens) or one of its deployments."""
     try:
-        with _db().session() as session:
+        with database().session() as session:
             remove_platform(session, platform_id, deployment_id)
     except ToolError as exc:
         raise click.ClickException(exc.message) from exc
@@ -100,9 +84,9 @@ def platforms_remove(platform_id: int, deployment_id: str | None) -> None:
 @keys.command("rotate")
 def keys_rotate() -> None:
     """Add a new signing key; old keys stay published for the grace period, then go."""
-    grace = timedelta(days=_settings().key_rotation_grace_days)
-    with _db().session() as session:
-        key = tool_keys.rotate(session, _box(), current_app.extensions["clock"](), grace)
+    grace = timedelta(days=current_settings().key_rotation_grace_days)
+    with database().session() as session:
+        key = tool_keys.rotate(session, current_secret_box(), current_now(), grace)
         kid = key.kid
     click.echo(f"New signing key {kid}; retired keys stay published for {grace.days} days.")
 
@@ -110,7 +94,7 @@ def keys_rotate() -> None:
 @keys.command("list")
 def keys_list() -> None:
     """Show key ids and states (never private keys)."""
-    with _db().session() as session:
+    with database().session() as session:
         for key in tool_keys.all_keys(session):
             state = "active" if key.retired_at is None else f"retired {key.retired_at:%Y-%m-%d}"
             click.echo(f"{key.kid}\t{state}")
@@ -128,7 +112,7 @@ def alembic_config(database_url: str) -> Config:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Bring the schema to ``revision`` (default: head)."""
-    command.upgrade(alembic_config(_settings().database_url), revision)
+    command.upgrade(alembic_config(current_settings().database_url), revision)
     click.echo(f"Database upgraded to {revision}.")
 
 
@@ -136,7 +120,7 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Step the schema back to ``revision`` (``base`` drops every table)."""
-    command.downgrade(alembic_config(_settings().database_url), revision)
+    command.downgrade(alembic_config(current_settings().database_url), revision)
     click.echo(f"Database downgraded to {revision}.")
 
 

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from app.canvas.factory import oauth_for_platform
 from app.config import Settings
-from app.crypto import SecretBox
-from app.db import Database
+from app.db import database
 from app.errors import ToolError
+from app.extensions import current_now, current_secret_box
 from app.models.platform import Platform
 from app.ops.rekey import reencrypt_all
 from app.ops.retention import ALL_STATUSES, list_jobs, purge_jobs
@@ -33,30 +32,15 @@ tokens = AppGroup("tokens", help="Canvas OAuth tokens the tool holds for its use
 _DAYS = click.IntRange(min=0)
 
 
-def _db() -> Database:
-    database: Database = current_app.extensions["db"]
-    return database
-
-
-def _box() -> SecretBox:
-    box: SecretBox = current_app.extensions["secret_box"]
-    return box
-
-
-def _now() -> datetime:
-    now: datetime = current_app.extensions["clock"]()
-    return now
-
-
 @jobs.command("list")
 @click.option("--status", type=click.Choice(ALL_STATUSES), default=None)
 @click.option("--older-than", "older_than", type=_DAYS, default=None, help="Created > DAYS ago.")
 @click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True)
 def jobs_list(status: str | None, older_than: int | None, limit: int) -> None:
     """One line per job: id, status, platform, context, report, created, finished."""
-    with _db().session() as session:
+    with database().session() as session:
         rows = list_jobs(
-            session, now=_now(), status=status, older_than_days=older_than, limit=limit
+            session, now=current_now(), status=status, older_than_days=older_than, limit=limit
         )
         if not rows:
             click.echo("No jobs match.")
@@ -80,9 +64,9 @@ def jobs_list(status: str | None, older_than: int | None, limit: int) -> None:
 @click.option("--include-audit", is_flag=True, help="Also delete audit events older than DAYS.")
 def jobs_purge(older_than: int, include_audit: bool) -> None:
     """Delete finished jobs and their history; audit events stay unless --include-audit."""
-    with _db().session() as session:
+    with database().session() as session:
         result = purge_jobs(
-            session, now=_now(), older_than_days=older_than, include_audit=include_audit
+            session, now=current_now(), older_than_days=older_than, include_audit=include_audit
         )
         session.commit()
     click.echo(
@@ -95,13 +79,19 @@ def jobs_purge(older_than: int, include_audit: bool) -> None:
 @click.option("--platform", "platform_id", type=int, required=True, help="Id from platforms list.")
 def tokens_revoke_all(platform_id: int) -> None:
     """Forget every stored token of a platform and revoke each at Canvas."""
-    with _db().session() as session:
+    with database().session() as session:
         platform = session.get(Platform, platform_id)
         if platform is None:
             raise click.ClickException(
                 f"No platform with id {platform_id}; see: flask --app app platforms list"
             )
-        result = revoke_all(session, _box(), oauth_for_platform(platform), platform_id, _now())
+        result = revoke_all(
+            session,
+            current_secret_box(),
+            oauth_for_platform(platform),
+            platform_id,
+            current_now(),
+        )
         session.commit()
     click.echo(
         f"Deleted {result.deleted} token(s) of platform {platform_id}; "
@@ -120,8 +110,8 @@ def tokens_revoke_all(platform_id: int) -> None:
 @with_appcontext
 def keys_reencrypt() -> None:
     """Re-encrypt every stored secret with the first key of ENCRYPTION_KEYS."""
-    with _db().session() as session:
-        counts = reencrypt_all(session, _box())
+    with database().session() as session:
+        counts = reencrypt_all(session, current_secret_box())
         session.commit()
     total = sum(counts.values())
     details = ", ".join(f"{name} {count}" for name, count in counts.items())

@@ -11,11 +11,11 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, g, request, url_for
 
-from app.config import Settings
 from app.db import request_session
 from app.errors import NotAuthorized
+from app.extensions import current_now, current_settings
 from app.i18n import N_
 from app.lti import launch_token
 from app.lti.context import require_context
@@ -60,18 +60,13 @@ def load_launch() -> Launch:
     token = token_from_request()
     if not token:
         raise NotAuthorized(N_("This page needs a launch from Canvas. Open the tool from Canvas."))
-    settings: Settings = current_app.extensions["settings"]
-    launch_id = launch_token.verify(settings, token, now=_now().timestamp())
+    launch_id = launch_token.verify(current_settings(), token, now=current_now().timestamp())
     found = request_session().get(Launch, launch_id)
-    if found is None or found.expires_at <= _now():
+    if found is None or found.expires_at <= current_now():
         raise NotAuthorized(N_("Your session has expired. Reload the page in Canvas."))
     g.launch = found
     g.launch_token = token
     return found
-
-
-def _now() -> Any:
-    return current_app.extensions["clock"]()
 
 
 def launch_required(view: Callable[P, R]) -> Callable[P, R]:

@@ -7,18 +7,18 @@ and charts. Nothing is stored: the report is read again on every visit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import gettext as _
 
 from app.canvas.factory import canvas_client_for_launch
-from app.db import request_session, utcnow
+from app.db import request_session
 from app.errors import BadRequest, NotFound
+from app.extensions import current_now
 from app.insights.analysis import QuizInsights, analyse
 from app.insights.charts import quiz_charts, reported_charts
 from app.insights.export import items_csv, reported_items_csv
@@ -46,11 +46,6 @@ class Loaded:
     report: ParsedReport
 
 
-def _now() -> datetime:
-    clock: Callable[[], datetime] = current_app.extensions.get("clock", utcnow)
-    return clock()
-
-
 def _load(job_id: int) -> Loaded:
     """Check the job is a quiz report this launch may see, then stream and parse its file.
 
@@ -62,7 +57,7 @@ def _load(job_id: int) -> Loaded:
     if job.family not in _QUIZ_FAMILIES:
         raise NotFound(_("Insights are available for quiz reports only."))
     opened = files.open_job_file(
-        session, canvas_client_for_launch(session, launch), launch, job_id, _now()
+        session, canvas_client_for_launch(session, launch), launch, job_id, current_now()
     )
     try:
         report = parse_report(opened.chunks)

@@ -9,9 +9,9 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.config import Settings
 from app.db import request_session
 from app.errors import BadRequest, NotFound
+from app.extensions import current_secret_box, current_settings
 from app.i18n import N_
 from app.lti import keys, launch_token
 from app.lti.claims import landing_for, read_facts
@@ -160,10 +160,8 @@ def register() -> ResponseReturnValue:
         runtime.settings.tool_base_url, config_url, token, runtime.http
     ).run()
     session = request_session()
-    platform = store_registration(
-        session, current_app.extensions["secret_box"], config_url, config, answer
-    )
-    keys.ensure_active_key(session, current_app.extensions["secret_box"], runtime.now())
+    platform = store_registration(session, current_secret_box(), config_url, config, answer)
+    keys.ensure_active_key(session, current_secret_box(), runtime.now())
     session.commit()
     return render_template(
         "lti/register_done.html",
@@ -176,8 +174,7 @@ def register() -> ResponseReturnValue:
 @bp.get("/lti_config.json")
 def lti_config() -> ResponseReturnValue:
     """The Canvas developer-key JSON with this deployment's absolute URLs."""
-    settings: Settings = current_app.extensions["settings"]
-    return jsonify(tool_configuration(settings.tool_base_url))
+    return jsonify(tool_configuration(current_settings().tool_base_url))
 
 
 @bp.get("/.well-known/jwks.json")
@@ -186,7 +183,7 @@ def jwks() -> ResponseReturnValue:
     runtime = _runtime()
     session = request_session()
     now = runtime.now()
-    keys.ensure_active_key(session, current_app.extensions["secret_box"], now)
+    keys.ensure_active_key(session, current_secret_box(), now)
     session.commit()
     grace = timedelta(days=runtime.settings.key_rotation_grace_days)
     response = jsonify(keys.published_jwks(session, now, grace))

@@ -7,10 +7,9 @@ popup and tells the opener page, on the tool's own origin, to reload.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request
+from flask import Blueprint, g, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.canvas.authorization import (
@@ -24,23 +23,13 @@ from app.canvas.authorization import (
 )
 from app.canvas.errors import AuthorizationFlowError, CanvasAuthorizationRequired
 from app.canvas.factory import oauth_for_launch
-from app.crypto import SecretBox
 from app.db import request_session
 from app.errors import NotAuthorized
+from app.extensions import current_now, current_secret_box
 from app.i18n import translate_known
 from app.web.auth import current_launch, launch_required, launch_url
 
 bp = Blueprint("oauth", __name__, url_prefix="/oauth")
-
-
-def _now() -> datetime:
-    now: datetime = current_app.extensions["clock"]()
-    return now
-
-
-def _box() -> SecretBox:
-    box: SecretBox = current_app.extensions["secret_box"]
-    return box
 
 
 @bp.get("/authorize")
@@ -49,7 +38,7 @@ def authorize() -> ResponseReturnValue:
     """Start the round trip for the launch named by ``?lt=``."""
     session = request_session()
     launch = current_launch()
-    url = begin_authorization(session, launch, oauth_for_launch(session, launch), _now())
+    url = begin_authorization(session, launch, oauth_for_launch(session, launch), current_now())
     session.commit()
     return redirect(url, code=302)
 
@@ -66,7 +55,7 @@ def callback() -> ResponseReturnValue:
     """Canvas sends the browser back here with ``code`` or ``error``, and our ``state``."""
     session = request_session()
     try:
-        launch = consume_state(session, request.args.get("state"), _now())
+        launch = consume_state(session, request.args.get("state"), current_now())
     except AuthorizationFlowError as failure:
         session.commit()  # an expired state stays used
         return _result(failure)
@@ -77,7 +66,7 @@ def callback() -> ResponseReturnValue:
             session,
             launch,
             oauth_for_launch(session, launch),
-            _box(),
+            current_secret_box(),
             code=request.args.get("code"),
             error=request.args.get("error"),
         )
@@ -94,7 +83,9 @@ def disconnect() -> ResponseReturnValue:
     """Forget the user's token here and revoke it at Canvas."""
     session = request_session()
     launch = current_launch()
-    existed = disconnect_user(session, launch, oauth_for_launch(session, launch), _box())
+    existed = disconnect_user(
+        session, launch, oauth_for_launch(session, launch), current_secret_box()
+    )
     session.commit()
     if _wants_json():
         return jsonify(connected=False, disconnected=existed)
@@ -105,7 +96,7 @@ def disconnect() -> ResponseReturnValue:
 @launch_required
 def status() -> ResponseReturnValue:
     """Whether the user has a stored token (never the token itself)."""
-    found = connection_status(request_session(), current_launch(), _box())
+    found = connection_status(request_session(), current_launch(), current_secret_box())
     return jsonify(
         connected=found.connected,
         expires_at=found.expires_at.isoformat() if found.expires_at else None,
@@ -134,7 +125,7 @@ def _connection_global() -> dict[str, Any]:
     """``canvas_connection()`` for ``oauth/_authorize.html`` on any launched page."""
 
     def canvas_connection() -> Any:
-        return connection_status(request_session(), current_launch(), _box())
+        return connection_status(request_session(), current_launch(), current_secret_box())
 
     return {"canvas_connection": canvas_connection}
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -31,8 +30,9 @@ from flask_babel import lazy_gettext
 from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasError
 from app.canvas.factory import canvas_client_for_launch
-from app.db import request_session, utcnow
+from app.db import request_session
 from app.errors import BadRequest, NotAuthorized
+from app.extensions import current_now
 from app.i18n import translate_known
 from app.models.job import Job
 from app.reports import actions, files, overview, service, worker
@@ -56,11 +56,6 @@ def _start_worker(state: BlueprintSetupState) -> None:
         worker.init_app(app)
         app.cli.add_command(worker.worker_command)
         _register_globals(app)
-
-
-def _now() -> datetime:
-    clock: Callable[[], datetime] = current_app.extensions.get("clock", utcnow)
-    return clock()
 
 
 def _client() -> CanvasClient:
@@ -110,7 +105,7 @@ def start_account_report(report_type: str) -> ResponseReturnValue:
         current_launch(),
         report_type=report_type,
         form=request.form.to_dict(),
-        now=_now(),
+        now=current_now(),
     )
     _committed(started.jobs)
     return redirect(launch_url("reports.account_report", report_type=report_type), 303)
@@ -125,7 +120,7 @@ def canvas_account_file(report_type: str, report_id: int) -> ResponseReturnValue
         current_launch(),
         report_type=report_type,
         report_id=report_id,
-        now=_now(),
+        now=current_now(),
     )
     request_session().commit()
     return _stream(opened)
@@ -145,7 +140,7 @@ def course() -> ResponseReturnValue:
 @launch_required
 def start_course_report(report_type: str) -> ResponseReturnValue:
     started = service.start_course_report(
-        request_session(), _client(), current_launch(), report_type, _now()
+        request_session(), _client(), current_launch(), report_type, current_now()
     )
     _committed(started.jobs)
     return redirect(launch_url("reports.course"), 303)
@@ -173,7 +168,7 @@ def start_quiz_report(quiz_id: int) -> ResponseReturnValue:
         quiz_id=quiz_id,
         report_type=request.form.get("report_type", ""),
         all_versions=request.form.get("all_versions") in {"1", "on", "true"},
-        now=_now(),
+        now=current_now(),
         quiz_title=overview.quiz_title(client, launch, quiz_id),
     )
     _committed(started.jobs)
@@ -199,7 +194,7 @@ def start_new_quiz_report(assignment_id: int) -> ResponseReturnValue:
         assignment_id=assignment_id,
         report_type=request.form.get("report_type", ""),
         fmt=request.form.get("format", ""),
-        now=_now(),
+        now=current_now(),
         quiz_title=overview.new_quiz_title(client, launch, assignment_id),
     )
     _committed(started.jobs)
@@ -233,7 +228,7 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
     act = _ACTIONS.get(action)
     if act is None:
         raise BadRequest(_("Unknown action."))
-    row = act(request_session(), _client(), current_launch(), job_id, _now())
+    row = act(request_session(), _client(), current_launch(), job_id, current_now())
     _committed([row])
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job_json(row))
@@ -243,7 +238,9 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
 @bp.get("/reports/jobs/<int:job_id>/download")
 @launch_required
 def download(job_id: int) -> ResponseReturnValue:
-    opened = files.open_job_file(request_session(), _client(), current_launch(), job_id, _now())
+    opened = files.open_job_file(
+        request_session(), _client(), current_launch(), job_id, current_now()
+    )
     request_session().commit()
     return _stream(opened)
 
@@ -251,7 +248,9 @@ def download(job_id: int) -> ResponseReturnValue:
 @bp.get("/reports/jobs/<int:job_id>/group.zip")
 @launch_required
 def download_group(job_id: int) -> ResponseReturnValue:
-    opened = files.open_group_zip(request_session(), _client(), current_launch(), job_id, _now())
+    opened = files.open_group_zip(
+        request_session(), _client(), current_launch(), job_id, current_now()
+    )
     request_session().commit()
     return _stream(opened)
 

@@ -8,8 +8,8 @@ from flask import Flask, Response, current_app
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import IntegerConverter, Map
 
-from app.config import Settings
 from app.db import request_session
+from app.extensions import current_settings
 from app.lti.registrations import frame_origins
 
 
@@ -48,8 +48,7 @@ def _add_headers(response: Response) -> Response:
         "Permissions-Policy",
         "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     )
-    settings: Settings = current_app.extensions["settings"]
-    if settings.production:  # behind TLS only: HSTS on plain-HTTP demo hosts would stick
+    if current_settings().production:  # behind TLS only: HSTS on plain-HTTP demo hosts would stick
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
