@@ -9,6 +9,7 @@ from app.config import Settings
 from app.crypto import SecretBox
 from app.db import Database, utcnow
 from app.lti.runtime import build_runtime
+from app.server_timing import ServerTiming
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     database.init_app(app)
     # The clock every time-dependent check reads; tests replace it instead of sleeping.
     app.extensions["clock"] = utcnow
+    app.wsgi_app = ServerTiming(app.wsgi_app)  # type: ignore[method-assign]
     if settings.proxy_hops:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,

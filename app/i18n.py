@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_babel, get_locale, gettext
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -34,9 +34,19 @@ def translate_known(message: str | None) -> str:
 
 
 def available_locales() -> list[str]:
-    """English plus every compiled catalogue in the translation directories (``de``, ...)."""
-    found = sorted(str(locale) for locale in get_babel().instance.list_translations())
-    return [DEFAULT_LOCALE, *(name for name in found if name != DEFAULT_LOCALE)]
+    """English plus every compiled catalogue in the translation directories (``de``, ...).
+
+    Listed once per set of directories: every page asks, and the scan reads the disk.
+    """
+    babel = get_babel()
+    directories = tuple(babel.translation_directories)
+    cache: dict[tuple[str, ...], tuple[str, ...]] = current_app.extensions.setdefault(
+        "available_locales", {}
+    )
+    if directories not in cache:
+        found = sorted(str(locale) for locale in babel.instance.list_translations())
+        cache[directories] = (DEFAULT_LOCALE, *(name for name in found if name != DEFAULT_LOCALE))
+    return list(cache[directories])
 
 
 def match_locale(wanted: str | None, available: list[str]) -> str | None:

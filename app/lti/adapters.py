@@ -54,10 +54,21 @@ class PartitionedCookieService(FlaskCookieService):  # type: ignore[misc]
 
 
 class StoreSessionService(_FlaskSessionService):  # type: ignore[misc]
-    """pylti1p3's session service on shared storage (keys ``lti1p3-nonce-<nonce>``,
-    ``lti1p3-<state>``; ``launch.consume`` takes them once)."""
+    """pylti1p3's session service on shared storage: one ``lti1p3-<state>`` record per login.
+
+    The nonce is kept inside the state record, not under a key of its own (pylti1p3's
+    ``lti1p3-nonce-<nonce>``): a launch must present the nonce issued with its state, and
+    ``launch.consume`` takes the state record once, atomically, which spends the nonce with
+    it. One write per login and one take per launch instead of two of each.
+    """
 
     def __init__(self, request: ToolRequest, storage: StoreLaunchDataStorage, ttl: int) -> None:
         super().__init__(request)
         self.set_data_storage(storage)
         self.set_launch_data_lifetime(ttl)
+
+    def save_nonce(self, nonce: str) -> None:
+        """Nothing to store: ``start_login`` writes the nonce into the state record."""
+
+    def check_nonce(self, nonce: str) -> bool:  # pragma: no cover - the launch never asks
+        raise NotImplementedError("nonces are checked against the state record")

@@ -62,6 +62,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         self._tool_base_url = tool_base_url
         self.state_record: dict[str, Any] = {}
         self.cookie_matched = False
+        self.first_deployment = False
 
     # -- the checks, in order -------------------------------------------------------------
     def check(self) -> dict[str, Any]:
@@ -154,12 +155,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
             raise LaunchError(N_("The launch is not signed with RS256."))
         if not isinstance(kid, str) or not kid:
             raise LaunchError(N_("The launch's signature names no key (kid)."))
-        pem = self._keys.public_key(self.registration.get_key_set_url() or "", kid, alg)
+        public_key = self._keys.public_key(self.registration.get_key_set_url() or "", kid, alg)
         client_id = self.registration.get_client_id()
         try:
             jwt.decode(
                 id_token,
-                pem,
+                public_key,
                 algorithms=["RS256"],
                 audience=client_id,
                 issuer=self.registration.get_issuer(),
@@ -196,13 +197,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
             raise LaunchError(N_("The launch is not valid yet (nbf)."))
 
     def _check_nonce_matches_state(self) -> None:
+        # The state record exists only until a launch consumes it, so a nonce that matches
+        # it has not been used yet; ``consume`` makes that atomic.
         nonce = self._body().get("nonce")
         if not isinstance(nonce, str) or nonce != self.state_record.get("nonce"):
             raise LaunchError(
                 "The launch's nonce was not issued with this login or was already used."
             )
-        if not self._session_service.check_nonce(nonce):
-            raise LaunchError(N_("The launch's nonce was already used."))
 
     def _check_deployment(self) -> None:
         deployment_id = self._body().get(c.DEPLOYMENT_ID)
@@ -214,6 +215,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
             if not self._tool_config.platform_has_deployments(self.registration.platform_id):
                 # Canvas's Dynamic Registration returns no deployment id; it arrives with
                 # the first launch, signed by the registered platform for our client id.
+                self.first_deployment = True
                 return
             raise LaunchError(
                 f"This deployment of the tool ({deployment_id[:120]}) is not registered "
@@ -254,6 +256,7 @@ class Checked:
     claims: dict[str, Any]
     browser_bound: bool
     storage_target: str | None
+    first_deployment: bool = False  # the platform had no deployment: adopt this one
 
 
 def check_launch(
@@ -305,18 +308,18 @@ def check_launch(
         claims=body,
         browser_bound=launch.cookie_matched,
         storage_target=storage_target if isinstance(storage_target, str) else None,
+        first_deployment=launch.first_deployment,
     )
 
 
 def consume(storage: StoreLaunchDataStorage, checked: Checked) -> None:
-    """Use the state and nonce up; only one request can ever succeed with them.
+    """Use the state (and the nonce it holds) up; only one request can ever succeed.
 
     Raises:
         LaunchError: another request consumed them first (a replay).
     """
-    if storage.take_value(f"lti1p3-nonce-{checked.nonce}") is None:
-        raise LaunchError(N_("The launch's nonce was already used."))
-    if storage.take_value(f"lti1p3-{checked.state}") is None:
+    record = storage.take_value(f"lti1p3-{checked.state}")
+    if not isinstance(record, dict) or record.get("nonce") != checked.nonce:
         raise LaunchError(N_("The launch's state was already used. Reload the page in Canvas."))
 
 
@@ -331,6 +334,7 @@ def hold_pending(store: StateStore, checked: Checked) -> str:
             "nonce": checked.nonce,
             "claims": checked.claims,
             "storage_target": checked.storage_target,
+            "first_deployment": checked.first_deployment,
         },
         PENDING_TTL_SECONDS,
     )
@@ -362,12 +366,15 @@ def release_pending(store: StateStore, pending_id: str, state: str) -> Checked:
         claims=dict(record["claims"]),
         browser_bound=True,
         storage_target=record.get("storage_target"),
+        first_deployment=record.get("first_deployment") is True,
     )
 
 
 def adopt_first_deployment(session: Session, checked: Checked) -> None:
     """Record the launch's deployment when its platform has none yet (after Dynamic
     Registration); later deployments must be added by an administrator."""
+    if not checked.first_deployment:  # the deployment was found registered: nothing to read
+        return
     platform = session.get(Platform, checked.platform_id)
     deployment_id = checked.claims.get(c.DEPLOYMENT_ID)
     if platform is not None and not platform.deployments and isinstance(deployment_id, str):

@@ -10,6 +10,7 @@ import requests
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.lti.housekeeping import Housekeeping
 from app.lti.launch_state import StateStore, StoreLaunchDataStorage, make_state_store
 from app.lti.platform_keys import PlatformKeySet
 from app.lti.tool_conf import DbToolConf
@@ -24,6 +25,7 @@ class LtiRuntime:
     keys: PlatformKeySet
     now: Callable[[], datetime]
     http: requests.Session
+    housekeeping: Housekeeping
 
     def storage(self) -> StoreLaunchDataStorage:
         return StoreLaunchDataStorage(self.store)
@@ -54,4 +56,5 @@ def build_runtime(
         keys=PlatformKeySet(store, http, now),
         now=now,
         http=http,
+        housekeeping=Housekeeping(now),
     )

@@ -54,8 +54,8 @@ def _params() -> dict[str, str]:
 def login() -> ResponseReturnValue:
     """Step 1: answer with the redirect to Canvas, or a page that stores state first."""
     runtime = _runtime()
-    # Expired states, nonces and pending launches go here, a few rows at a time.
-    runtime.store.purge_expired()
+    if runtime.housekeeping.due("launch_state"):  # expired states and pending launches
+        runtime.store.purge_expired()
     result = start_login(
         _params(),
         request.cookies,
@@ -138,7 +138,8 @@ def _finish(checked: Checked) -> Response:
     consume(runtime.storage(), checked)
     adopt_first_deployment(session, checked)
     session.add(launch_row)
-    purge_launches(session, now)
+    if runtime.housekeeping.due("launches"):
+        purge_launches(session, now)
     session.commit()
     token = launch_token.issue(runtime.settings, launch_row.id, now=now.timestamp())
     target = url_for(f"landing.{landing_for(launch_row.placement)}", lt=token)

@@ -10,12 +10,13 @@ from werkzeug.routing import IntegerConverter, Map
 
 from app.db import request_session
 from app.extensions import current_settings
-from app.lti.registrations import frame_origins
+from app.lti.frame_origins import FrameOrigins
 
 
 def _frame_ancestors() -> str:
+    cache: FrameOrigins = current_app.extensions["frame_origins"]
     try:
-        origins = frame_origins(request_session())
+        origins = cache.get(request_session())
     except SQLAlchemyError:
         current_app.logger.warning("csp.frame_origins_unavailable")
         origins = []
@@ -67,4 +68,5 @@ class BoundedIntConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     # Before the blueprints register their rules: converters are bound then.
     app.url_map.converters["int"] = BoundedIntConverter
+    app.extensions["frame_origins"] = FrameOrigins()
     app.after_request(_add_headers)
