@@ -13,8 +13,9 @@ from typing import Any, Protocol
 
 import redis
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from sqlalchemy import delete, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import utcnow
@@ -34,6 +35,60 @@ class StateStore(Protocol):
 
     def purge_expired(self) -> int: ...
 
+    def within(self, session: Session) -> StateStore:
+        """The same store, written in ``session``'s transaction where it can be (the
+        database store): the caller commits, and a launch's ``take`` of its state commits
+        together with the ``Launch`` row. Redis has no transaction to join."""
+        ...
+
+
+class _Rows:
+    """The ``launch_state`` statements, on a session given by the caller."""
+
+    def __init__(self, now: t.Callable[[], datetime]) -> None:
+        self.now = now
+
+    def put(self, session: Session, key: str, value: Any, ttl_seconds: int) -> None:
+        # One statement whether the key is new (states, nonces) or not (the JWKS cache).
+        expires = self.now() + timedelta(seconds=ttl_seconds)
+        values = {"key": key, "value": json.dumps(value), "expires_at": expires}
+        dialect = session.get_bind().dialect.name
+        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(LaunchStateEntry)
+        session.execute(
+            upsert.values(**values).on_conflict_do_update(
+                index_elements=[LaunchStateEntry.key],
+                set_={"value": values["value"], "expires_at": expires},
+            )
+        )
+
+    def get(self, session: Session, key: str) -> Any | None:
+        entry = session.execute(
+            select(LaunchStateEntry.value, LaunchStateEntry.expires_at).where(
+                LaunchStateEntry.key == key
+            )
+        ).first()
+        if entry is None or entry.expires_at <= self.now():
+            return None
+        return json.loads(entry.value)
+
+    def take(self, session: Session, key: str) -> Any | None:
+        # DELETE ... RETURNING: only the transaction whose DELETE removed the row gets it,
+        # so two workers racing for one state cannot both accept it (one round trip).
+        entry = session.execute(
+            delete(LaunchStateEntry)
+            .where(LaunchStateEntry.key == key)
+            .returning(LaunchStateEntry.value, LaunchStateEntry.expires_at)
+        ).first()
+        if entry is None or entry.expires_at <= self.now():
+            return None
+        return json.loads(entry.value)
+
+    def purge_expired(self, session: Session) -> int:
+        result = session.execute(
+            delete(LaunchStateEntry).where(LaunchStateEntry.expires_at <= self.now())
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
 
 class DbStateStore:
     """``launch_state`` rows; each operation commits in its own short transaction."""
@@ -42,52 +97,53 @@ class DbStateStore:
         self, sessions: sessionmaker[Session], now: t.Callable[[], datetime] = utcnow
     ) -> None:
         self._sessions = sessions
-        self._now = now
+        self._rows = _Rows(now)
 
     def put(self, key: str, value: Any, ttl_seconds: int) -> None:
-        # Keys are almost always new (random states and nonces): INSERT first, one round
-        # trip; an existing key is rewritten by the UPDATE after the duplicate-key error.
-        expires = self._now() + timedelta(seconds=ttl_seconds)
-        payload = json.dumps(value)
-        try:
-            with self._sessions.begin() as session:
-                session.execute(
-                    insert(LaunchStateEntry).values(key=key, value=payload, expires_at=expires)
-                )
-        except IntegrityError:
-            with self._sessions.begin() as session:
-                session.execute(
-                    update(LaunchStateEntry)
-                    .where(LaunchStateEntry.key == key)
-                    .values(value=payload, expires_at=expires)
-                )
+        with self._sessions.begin() as session:
+            self._rows.put(session, key, value, ttl_seconds)
 
     def get(self, key: str) -> Any | None:
         with self._sessions() as session:
-            entry = session.get(LaunchStateEntry, key)
-            if entry is None or entry.expires_at <= self._now():
-                return None
-            return json.loads(entry.value)
+            return self._rows.get(session, key)
 
     def take(self, key: str) -> Any | None:
-        # DELETE ... RETURNING: only the transaction whose DELETE removed the row gets it,
-        # so two workers racing for one nonce cannot both accept it (one round trip).
         with self._sessions.begin() as session:
-            entry = session.execute(
-                delete(LaunchStateEntry)
-                .where(LaunchStateEntry.key == key)
-                .returning(LaunchStateEntry.value, LaunchStateEntry.expires_at)
-            ).first()
-            if entry is None or entry.expires_at <= self._now():
-                return None
-            return json.loads(entry.value)
+            return self._rows.take(session, key)
 
     def purge_expired(self) -> int:
         with self._sessions.begin() as session:
-            result = session.execute(
-                delete(LaunchStateEntry).where(LaunchStateEntry.expires_at <= self._now())
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
+            return self._rows.purge_expired(session)
+
+    def within(self, session: Session) -> StateStore:
+        return SessionStateStore(session, self._rows)
+
+
+class SessionStateStore:
+    """``launch_state`` rows in the caller's session: nothing commits until the caller does.
+
+    Why: a login's state and a launch's take then share the request's one connection and
+    transaction instead of one checkout, ping and commit each.
+    """
+
+    def __init__(self, session: Session, rows: _Rows) -> None:
+        self._session = session
+        self._rows = rows
+
+    def put(self, key: str, value: Any, ttl_seconds: int) -> None:
+        self._rows.put(self._session, key, value, ttl_seconds)
+
+    def get(self, key: str) -> Any | None:
+        return self._rows.get(self._session, key)
+
+    def take(self, key: str) -> Any | None:
+        return self._rows.take(self._session, key)
+
+    def purge_expired(self) -> int:
+        return self._rows.purge_expired(self._session)
+
+    def within(self, session: Session) -> StateStore:
+        return SessionStateStore(session, self._rows)
 
 
 class RedisStateStore:
@@ -110,6 +166,9 @@ class RedisStateStore:
 
     def purge_expired(self) -> int:
         return 0
+
+    def within(self, session: Session) -> StateStore:  # noqa: ARG002 - no transaction to join
+        return self
 
 
 def make_state_store(

@@ -27,8 +27,9 @@ class LtiRuntime:
     http: requests.Session
     housekeeping: Housekeeping
 
-    def storage(self) -> StoreLaunchDataStorage:
-        return StoreLaunchDataStorage(self.store)
+    def storage(self, session: Session) -> StoreLaunchDataStorage:
+        """pylti1p3's storage, written in ``session``'s transaction (the view commits)."""
+        return StoreLaunchDataStorage(self.store.within(session))
 
     @staticmethod
     def tool_conf(session: Session) -> DbToolConf:

@@ -54,17 +54,19 @@ def _params() -> dict[str, str]:
 def login() -> ResponseReturnValue:
     """Step 1: answer with the redirect to Canvas, or a page that stores state first."""
     runtime = _runtime()
+    session = request_session()
     if runtime.housekeeping.due("launch_state"):  # expired states and pending launches
-        runtime.store.purge_expired()
+        runtime.store.within(session).purge_expired()
     result = start_login(
         _params(),
         request.cookies,
-        tool_conf=runtime.tool_conf(request_session()),
-        storage=runtime.storage(),
+        tool_conf=runtime.tool_conf(session),
+        storage=runtime.storage(session),
         launch_url=runtime.launch_url,
         tool_base_url=runtime.settings.tool_base_url,
         secure=request.is_secure,
     )
+    session.commit()  # the state must be stored before the browser goes to Canvas
     if result.storage_target is None:
         return result.apply_cookies(redirect(result.auth_url, code=302))
     page = render_template(
@@ -88,7 +90,7 @@ def launch() -> ResponseReturnValue:
         _params(),
         request.cookies,
         tool_conf=runtime.tool_conf(session),
-        storage=runtime.storage(),
+        storage=runtime.storage(session),
         keys=runtime.keys,
         now=runtime.now,
         leeway_seconds=runtime.settings.jwt_leeway_seconds,
@@ -98,8 +100,9 @@ def launch() -> ResponseReturnValue:
     _speak_the_launch_language(checked)
     if checked.browser_bound:
         return _finish(checked)
-    pending_id = hold_pending(runtime.store, checked)
+    pending_id = hold_pending(runtime.store.within(session), checked)
     auth_origin, canvas_origin = platform_origins(session, checked.platform_id)
+    session.commit()
     return render_template(
         "lti/launch_storage.html",
         pending_id=pending_id,
@@ -114,8 +117,10 @@ def launch() -> ResponseReturnValue:
 def complete() -> ResponseReturnValue:
     """Step 3b (cookie-less): the page confirmed the state from platform storage."""
     runtime = _runtime()
-    checked = release_pending(
-        runtime.store, request.form.get("pending_id", ""), request.form.get("state", "")
+    checked = release_pending(  # taken in the request's transaction: _finish commits it
+        runtime.store.within(request_session()),
+        request.form.get("pending_id", ""),
+        request.form.get("state", ""),
     )
     _speak_the_launch_language(checked)
     return _finish(checked)
@@ -135,7 +140,7 @@ def _finish(checked: Checked) -> Response:
         session, checked, now=now, ttl_seconds=runtime.settings.launch_token_ttl_seconds
     )
     # Spend state and nonce before writing: of two racing requests only one gets past here.
-    consume(runtime.storage(), checked)
+    consume(runtime.storage(session), checked)
     adopt_first_deployment(session, checked)
     session.add(launch_row)
     if runtime.housekeeping.due("launches"):
