@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -15,10 +16,13 @@ from app.models.job import AuditEvent, Job
 from app.models.launch import Launch
 from app.reports import audit
 from app.reports.access import require_account_admin, require_course_staff, visible_jobs
+from app.reports.canvas_cache import CacheKey, CanvasAnswerCache, ContextKind
 from app.reports.history import HistoryEntry, account_history
 from app.reports.kinds import Family
 from app.reports.service import CatalogueEntry, catalogue, catalogue_entry
 from app.reports.status import JobStatus
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,39 @@ def jobs_where(
     return session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)).all()
 
 
-def account_overview(session: Session, client: CanvasClient, launch: Launch) -> AccountOverview:
+def _cached(
+    cache: CanvasAnswerCache | None,
+    launch: Launch,
+    fetch: Callable[[], T],
+    *,
+    context: ContextKind,
+    context_id: int,
+    what: str,
+) -> T:
+    """``fetch()``, through ``cache`` under this user's key when there is one."""
+    if cache is None or launch.canvas_user_id is None:
+        return fetch()
+    key = CacheKey(launch.platform_id, launch.canvas_user_id, context, context_id, what)
+    return cache.get_or_fetch(key, fetch)
+
+
+def account_overview(
+    session: Session,
+    client: CanvasClient,
+    launch: Launch,
+    cache: CanvasAnswerCache | None = None,
+) -> AccountOverview:
+    """The catalogue (from ``cache`` when given: Canvas is asked at most once a TTL)."""
     account_id = require_account_admin(launch)
     return AccountOverview(
-        entries=catalogue(client, launch),
+        entries=_cached(
+            cache,
+            launch,
+            lambda: catalogue(client, launch),
+            context="account",
+            context_id=account_id,
+            what="catalogue",
+        ),
         jobs=jobs_where(session, launch, family=Family.ACCOUNT),
         audit=audit.recent(session, account_id, launch.platform_id),
     )
@@ -106,8 +139,22 @@ def course_quizzes(client: CanvasClient, launch: Launch) -> CourseQuizzes:
     )
 
 
-def course_overview(session: Session, client: CanvasClient, launch: Launch) -> CourseOverview:
-    quizzes = course_quizzes(client, launch)
+def course_overview(
+    session: Session,
+    client: CanvasClient,
+    launch: Launch,
+    cache: CanvasAnswerCache | None = None,
+) -> CourseOverview:
+    """The course's quizzes (from ``cache`` when given) and its latest course-report jobs."""
+    course_id = require_course_staff(launch)
+    quizzes = _cached(
+        cache,
+        launch,
+        lambda: course_quizzes(client, launch),
+        context="course",
+        context_id=course_id,
+        what="quizzes",
+    )
     return CourseOverview(
         quizzes=quizzes.classic,
         new_quizzes=quizzes.new,

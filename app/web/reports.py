@@ -6,9 +6,10 @@ endpoints read the database only: any number of viewers costs Canvas nothing.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from flask import (
@@ -35,12 +36,15 @@ from app.errors import BadRequest, NotAuthorized
 from app.extensions import current_now
 from app.i18n import translate_known
 from app.models.job import Job
-from app.reports import actions, files, overview, service, worker
+from app.reports import actions, canvas_cache, files, overview, service, worker
 from app.reports.kinds import Family
 from app.reports.status import FINISHED, JobStatus
 from app.web.auth import current_launch, launch_required, launch_url
 
 bp = Blueprint("reports", __name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _ACTIONS: dict[str, Callable[..., Job]] = {
     "abort": actions.abort_job,
@@ -54,12 +58,43 @@ def _start_worker(state: BlueprintSetupState) -> None:
     app = state.app
     if isinstance(app, Flask):
         worker.init_app(app)
+        canvas_cache.init_app(app)
         app.cli.add_command(worker.worker_command)
         _register_globals(app)
 
 
 def _client() -> CanvasClient:
     return canvas_client_for_launch(request_session(), current_launch())
+
+
+def _changes_canvas(view: Callable[P, R]) -> Callable[P, R]:
+    """Decorator for views that start, abort, delete or retry a report: afterwards (also
+    after a failure, which may have reached Canvas) the user's cached Canvas answers for
+    the launch's context are dropped, so their next overview asks Canvas again."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return view(*args, **kwargs)
+        finally:
+            _forget_cached_answers()
+
+    return wrapper
+
+
+def _forget_cached_answers() -> None:
+    launch = current_launch()
+    if launch.canvas_user_id is None:
+        return
+    cache = canvas_cache.current_cache()
+    if launch.canvas_account_id is not None:
+        cache.invalidate(
+            launch.platform_id, launch.canvas_user_id, "account", launch.canvas_account_id
+        )
+    if launch.canvas_course_id is not None:
+        cache.invalidate(
+            launch.platform_id, launch.canvas_user_id, "course", launch.canvas_course_id
+        )
 
 
 def _committed(jobs: Iterable[Job]) -> list[Job]:
@@ -85,7 +120,9 @@ def _back(default: str) -> ResponseReturnValue:
 @bp.get("/reports/account")
 @launch_required
 def account() -> ResponseReturnValue:
-    data = overview.account_overview(request_session(), _client(), current_launch())
+    data = overview.account_overview(
+        request_session(), _client(), current_launch(), canvas_cache.current_cache()
+    )
     return render_template("reports/account.html", data=data)
 
 
@@ -98,6 +135,7 @@ def account_report(report_type: str) -> ResponseReturnValue:
 
 @bp.post("/reports/account/<report_type>")
 @launch_required
+@_changes_canvas
 def start_account_report(report_type: str) -> ResponseReturnValue:
     started = service.start_account_report(
         request_session(),
@@ -132,12 +170,15 @@ def canvas_account_file(report_type: str, report_id: int) -> ResponseReturnValue
 @bp.get("/reports/course")
 @launch_required
 def course() -> ResponseReturnValue:
-    data = overview.course_overview(request_session(), _client(), current_launch())
+    data = overview.course_overview(
+        request_session(), _client(), current_launch(), canvas_cache.current_cache()
+    )
     return render_template("reports/course.html", data=data)
 
 
 @bp.post("/reports/course/<report_type>")
 @launch_required
+@_changes_canvas
 def start_course_report(report_type: str) -> ResponseReturnValue:
     started = service.start_course_report(
         request_session(), _client(), current_launch(), report_type, current_now()
@@ -158,6 +199,7 @@ def quiz(quiz_id: int) -> ResponseReturnValue:
 
 @bp.post("/reports/quiz/<int:quiz_id>")
 @launch_required
+@_changes_canvas
 def start_quiz_report(quiz_id: int) -> ResponseReturnValue:
     client = _client()
     launch = current_launch()
@@ -184,6 +226,7 @@ def new_quiz(assignment_id: int) -> ResponseReturnValue:
 
 @bp.post("/reports/new_quiz/<int:assignment_id>")
 @launch_required
+@_changes_canvas
 def start_new_quiz_report(assignment_id: int) -> ResponseReturnValue:
     client = _client()
     launch = current_launch()
@@ -224,6 +267,7 @@ def job(job_id: int) -> ResponseReturnValue:
 
 @bp.post("/reports/jobs/<int:job_id>/<action>")
 @launch_required
+@_changes_canvas
 def job_action(job_id: int, action: str) -> ResponseReturnValue:
     act = _ACTIONS.get(action)
     if act is None:
