@@ -148,12 +148,14 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @contextlib.contextmanager
-def emulator_process(work: Path, *, size: str = "small") -> Iterator[str]:
-    """The emulator in a child process on ``localhost``; yields its base URL."""
+def emulator_process(work: Path, *, size: str = "small", nice: int = 0) -> Iterator[str]:
+    """The emulator in a child process on ``localhost`` (at ``nice`` lower CPU priority);
+    yields its base URL."""
     log = work / "emulator.log"
+    prefix = ["nice", "-n", str(nice)] if nice else []
     with log.open("wb") as out:
         child = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "emulator", size],
+            [*prefix, sys.executable, str(Path(__file__).resolve()), "emulator", size],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=out,
@@ -190,7 +192,9 @@ def tool_settings(database_url: str, port: int) -> Settings:
     )
 
 
-def tool_environment(settings: Settings, work: Path, port: int, workers: int) -> dict[str, str]:
+def tool_environment(
+    settings: Settings, work: Path, port: int, workers: int, threads: int = 4
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TOOL_ENV"}}
     env.update(
         DATABASE_URL=settings.database_url,
@@ -200,6 +204,7 @@ def tool_environment(settings: Settings, work: Path, port: int, workers: int) ->
         TOOL_INSTANCE_DIR=str(work),
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY=str(workers),
+        GUNICORN_THREADS=str(threads),
         # One client address drives every launch; the limiter still runs, far above it.
         RATE_LIMIT_LAUNCH="1000000 per minute",
         GUNICORN_LOG_LEVEL="warning",
@@ -228,7 +233,7 @@ def register(settings: Settings, emulator_url: str, tool_url: str) -> dict[str, 
 
 @contextlib.contextmanager
 def gunicorn_tool(
-    work: Path, database_url: str, *, workers: int, port: int | None = None
+    work: Path, database_url: str, *, workers: int, threads: int = 4, port: int | None = None
 ) -> Iterator[GunicornTool]:
     port = port or free_port()
     settings = tool_settings(database_url, port)
@@ -238,7 +243,7 @@ def gunicorn_tool(
         child = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.conf.py"],
             cwd=ROOT,
-            env=tool_environment(settings, work, port, workers),
+            env=tool_environment(settings, work, port, workers, threads),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
