@@ -17,11 +17,14 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
+    has_app_context,
     jsonify,
     redirect,
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
@@ -361,8 +364,18 @@ _LABELS = {
 
 
 def status_label(status: str) -> str:
+    """The status in the request's language (remembered per request: a page of 50 jobs
+    asks for the same few labels again and again)."""
+    known: dict[str, str] | None = (
+        g.setdefault("report_status_labels", {}) if has_app_context() else None
+    )
+    if known is not None and status in known:
+        return known[status]
     label = _LABELS.get(JobStatus(status))
-    return str(label) if label is not None else status
+    text = str(label) if label is not None else status
+    if known is not None:
+        known[status] = text
+    return text
 
 
 def job_json(row: Job) -> dict[str, Any]:
@@ -413,6 +426,50 @@ def report_percent(percent: float) -> str:
     return f"{round(percent, 1):g}"
 
 
+class JobLinks:
+    """The per-job links of a table of jobs: ``url_for`` once per kind of link, not per row.
+
+    A page of 50 jobs needs five links per job that differ only in the job id, and building
+    each with werkzeug cost more than the rest of the row. Each link is built once for a
+    marker id and the row's id is put in its place: the int converter writes ``str(id)``,
+    so the result is exactly what ``url_for``/``launch_url`` give (checked in tests); when
+    the marker is not found exactly once the link is built the usual way.
+    """
+
+    _MARKER = 7_406_318_295_140_763_829  # a valid id (below 2**63) no real URL contains
+
+    def __init__(self) -> None:
+        self._patterns: dict[tuple[str, bool, str], tuple[str, str] | None] = {}
+
+    def _link(self, endpoint: str, job_id: int, *, with_token: bool, action: str = "") -> str:
+        build = launch_url if with_token else url_for
+        extra: dict[str, Any] = {"action": action} if action else {}
+        key = (endpoint, with_token, action)
+        if key not in self._patterns:
+            parts = build(endpoint, job_id=self._MARKER, **extra).split(str(self._MARKER))
+            self._patterns[key] = (parts[0], parts[1]) if len(parts) == 2 else None
+        pattern = self._patterns[key]
+        if pattern is None:
+            return build(endpoint, job_id=job_id, **extra)
+        return f"{pattern[0]}{int(job_id)}{pattern[1]}"
+
+    def page(self, job_id: int) -> str:
+        """``launch_url('reports.job', job_id=...)``."""
+        return self._link("reports.job", job_id, with_token=True)
+
+    def download(self, job_id: int) -> str:
+        """``launch_url('reports.download', job_id=...)``."""
+        return self._link("reports.download", job_id, with_token=True)
+
+    def insights(self, job_id: int) -> str:
+        """``launch_url('insights.job', job_id=...)``."""
+        return self._link("insights.job", job_id, with_token=True)
+
+    def action(self, job_id: int, action: str) -> str:
+        """``url_for('reports.job_action', job_id=..., action=...)`` (forms carry ``lt``)."""
+        return self._link("reports.job_action", job_id, with_token=False, action=action)
+
+
 def _panel_jobs() -> list[Job]:
     """Landing-page panels (from C's templates): the context's latest jobs, DB only."""
     try:
@@ -435,6 +492,7 @@ def _register_globals(app: Flask) -> None:
         reports_recent_jobs=_panel_jobs,
         reports_course_quizzes=_picker_quizzes,
         report_status_label=status_label,
+        report_job_links=JobLinks,
         report_job_json=job_json,
         human_size=human_size,
         report_percent=report_percent,
