@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import create_app
 from app.config import Settings
-from app.db import Base
+from app.db import Base, Database
 from app.lti.launch_state import DbStateStore, RedisStateStore, StateStore, make_state_store
 from tests.unit.lti import fakes
 from tests.unit.lti.conftest import install_canvas, install_clock
@@ -118,3 +119,64 @@ def test_launch_works_on_redis(fresh_redis_url: str, settings: Settings) -> None
     )
     assert again.status_code == 400
     flask_app.extensions["db"].engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db_store(
+    request: pytest.FixtureRequest, settings: Settings, now: Now
+) -> Iterator[tuple[DbStateStore, sessionmaker[Session]]]:
+    url = settings.database_url
+    if request.param == "postgresql":
+        url = request.getfixturevalue("fresh_postgres_url")
+    database = Database(url)
+    Base.metadata.create_all(database.engine)
+    yield DbStateStore(database.sessions, now), database.sessions
+    database.engine.dispose()
+
+
+def test_db_store_contract_on_both_databases(
+    any_db_store: tuple[DbStateStore, sessionmaker[Session]],
+) -> None:
+    _contract(any_db_store[0])
+
+
+def test_a_session_bound_store_commits_and_rolls_back_with_its_session(
+    any_db_store: tuple[DbStateStore, sessionmaker[Session]],
+) -> None:
+    store, sessions = any_db_store
+    with sessions() as session:
+        bound = store.within(session)
+        _contract(bound)  # reads its own writes inside the transaction
+        bound.put("kept", "v", 60)
+        assert store.get("kept") is None  # not visible to others before the commit
+        session.commit()
+    assert store.get("kept") == "v"
+    with sessions() as session:
+        assert store.within(session).take("kept") == "v"
+        session.rollback()
+    assert store.get("kept") == "v"  # a failed launch does not spend its state
+
+
+@pytest.mark.postgres
+def test_two_transactions_taking_one_state_get_it_once(
+    settings: Settings, fresh_postgres_url: str, now: Now
+) -> None:
+    """Two workers' launches with the same state: the second waits, then finds nothing."""
+    database = Database(fresh_postgres_url)
+    Base.metadata.create_all(database.engine)
+    store = DbStateStore(database.sessions, now)
+    store.put("state", {"nonce": "n"}, 60)
+    first, second = database.sessions(), database.sessions()
+    assert store.within(first).take("state") == {"nonce": "n"}
+    results: list[object] = []
+    racer = threading.Thread(target=lambda: results.append(store.within(second).take("state")))
+    racer.start()
+    racer.join(timeout=0.5)
+    assert racer.is_alive()  # blocked on the row the first transaction deleted
+    first.commit()
+    racer.join(timeout=10)
+    assert results == [None]
+    second.commit()
+    first.close()
+    second.close()
+    database.engine.dispose()
