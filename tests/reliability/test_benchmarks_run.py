@@ -42,6 +42,9 @@ def test_launch_benchmark_runs_every_step() -> None:
     assert "== 2 concurrent: 4 launches" in out
     assert " 0 failed" in out
     assert "tool CPU" in out
+    assert "inside the tool (Server-Timing)" in out  # every tool response carried the header
+    for reading in ("per request, inside", "per launch, inside", "per request, client"):
+        assert reading in out
 
 
 def test_pages_benchmark_runs_every_page() -> None:
