@@ -6,9 +6,10 @@ through Canvas's consent page; then 10,000 jobs (half account reports of account
 course reports of course 101, three history events each) are inserted.
 
 Timed, sequentially with ``--concurrency`` clients (default 4): the account and course
-landing pages (database only), ``/reports/account`` and ``/reports/course`` (these also ask
-Canvas, i.e. the emulator, for the catalogue / quiz lists), a job page, and the JSON job
-list ``/api/jobs?ids=<50 ids>``. Target: p50 <= 20 ms.
+landing pages (database only), ``/reports/account`` and ``/reports/course`` (these also need
+Canvas's catalogue / quiz lists, which each gunicorn worker keeps per user for a minute:
+``app/reports/canvas_cache.py``; a worker's first view asks the emulator), a job page, and
+the JSON job list ``/api/jobs?ids=<50 ids>``. Target: p50 <= 20 ms.
 
 Run: ``.venv/bin/python benchmarks/pages.py`` (``--jobs 10000 --requests 200``).
 """

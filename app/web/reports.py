@@ -42,6 +42,7 @@ from app.errors import BadRequest, NotAuthorized
 from app.extensions import current_now
 from app.i18n import translate_known
 from app.models.job import Job
+from app.models.launch import Launch
 from app.reports import actions, canvas_cache, files, overview, service, worker
 from app.reports.kinds import Family
 from app.reports.status import FINISHED, JobStatus
@@ -97,38 +98,37 @@ def page_gettext() -> Callable[..., str]:
     return gettext
 
 
-def _client() -> CanvasClient:
-    return canvas_client_for_launch(request_session(), current_launch())
+def _client(launch: Launch | None = None) -> CanvasClient:
+    return canvas_client_for_launch(request_session(), launch or current_launch())
 
 
 def _changes_canvas(view: Callable[P, R]) -> Callable[P, R]:
     """Decorator for views that start, abort, delete or retry a report: afterwards (also
     after a failure, which may have reached Canvas) the user's cached Canvas answers for
-    the launch's context are dropped, so their next overview asks Canvas again."""
+    the launch's context are dropped, so their next overview asks Canvas again.
+
+    The launch's ids are read before the view runs: afterwards its session may be
+    committed (expired rows) or failed, and dropping entries must not touch the database.
+    """
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        launch = current_launch()
+        platform_id, user_id = launch.platform_id, launch.canvas_user_id
+        contexts: list[tuple[canvas_cache.ContextKind, int | None]] = [
+            ("account", launch.canvas_account_id),
+            ("course", launch.canvas_course_id),
+        ]
         try:
             return view(*args, **kwargs)
         finally:
-            _forget_cached_answers()
+            if user_id is not None:
+                cache = canvas_cache.current_cache()
+                for kind, context_id in contexts:
+                    if context_id is not None:
+                        cache.invalidate(platform_id, user_id, kind, context_id)
 
     return wrapper
-
-
-def _forget_cached_answers() -> None:
-    launch = current_launch()
-    if launch.canvas_user_id is None:
-        return
-    cache = canvas_cache.current_cache()
-    if launch.canvas_account_id is not None:
-        cache.invalidate(
-            launch.platform_id, launch.canvas_user_id, "account", launch.canvas_account_id
-        )
-    if launch.canvas_course_id is not None:
-        cache.invalidate(
-            launch.platform_id, launch.canvas_user_id, "course", launch.canvas_course_id
-        )
 
 
 def _committed(jobs: Iterable[Job]) -> list[Job]:
@@ -154,8 +154,9 @@ def _back(default: str) -> ResponseReturnValue:
 @bp.get("/reports/account")
 @launch_required
 def account() -> ResponseReturnValue:
+    launch = current_launch()
     data = overview.account_overview(
-        request_session(), _client(), current_launch(), canvas_cache.current_cache()
+        request_session(), _client(launch), launch, canvas_cache.current_cache()
     )
     return _render("reports/account.html", data=data)
 
@@ -204,8 +205,9 @@ def canvas_account_file(report_type: str, report_id: int) -> ResponseReturnValue
 @bp.get("/reports/course")
 @launch_required
 def course() -> ResponseReturnValue:
+    launch = current_launch()
     data = overview.course_overview(
-        request_session(), _client(), current_launch(), canvas_cache.current_cache()
+        request_session(), _client(launch), launch, canvas_cache.current_cache()
     )
     return _render("reports/course.html", data=data)
 
