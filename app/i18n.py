@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g, request
-from flask_babel import Babel, get_babel, get_locale, gettext
+from flask_babel import Babel, get_babel, get_locale, get_translations, gettext
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 DEFAULT_LOCALE = "en"
@@ -82,7 +87,32 @@ def html_lang() -> str:
     return str(get_locale() or DEFAULT_LOCALE).replace("_", "-")
 
 
+def page_gettext() -> Callable[..., str]:
+    """The templates' ``gettext`` (and so ``_``) for one render, with the catalogue looked up
+    once.
+
+    Flask-Babel's template ``gettext`` finds the request's locale, domain and catalogue again
+    for every string; a report page translates one to three hundred strings (labels in every
+    job row), and that lookup was a fifth of its rendering time. This is the function Jinja's
+    i18n extension builds (newstyle: the translation is markup when autoescaping and always
+    %-formatted with escaped variables), over the catalogue Flask-Babel gives this request,
+    so pages read exactly the same. Jinja's ``_`` and ``{% trans %}`` call whatever
+    ``gettext`` the template context holds; ``init_app`` puts this one there for every render.
+    """
+    translations = get_translations()
+
+    @pass_context
+    def gettext(context: Context, message: str, **variables: Any) -> str:
+        text: str = translations.ugettext(message)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - the catalogue's text, trusted as by Jinja's i18n
+        return text % variables
+
+    return gettext
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.filters["translated"] = translate_known
+    app.context_processor(lambda: {"gettext": page_gettext()})

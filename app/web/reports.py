@@ -28,11 +28,8 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from flask_babel import get_translations, lazy_gettext
 from flask_babel import gettext as _
-from jinja2 import pass_context
-from jinja2.runtime import Context
-from markupsafe import Markup
+from flask_babel import lazy_gettext
 
 from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasError
@@ -68,34 +65,6 @@ def _start_worker(state: BlueprintSetupState) -> None:
         canvas_cache.init_app(app)
         app.cli.add_command(worker.worker_command)
         _register_globals(app)
-
-
-def _render(template: str, **context: Any) -> str:
-    """``render_template`` with ``gettext`` bound to this request's catalogue (``page_gettext``)."""
-    return render_template(template, gettext=page_gettext(), **context)
-
-
-def page_gettext() -> Callable[..., str]:
-    """The templates' ``gettext`` (and so ``_``) for one page, with the catalogue looked up once.
-
-    Flask-Babel's template ``gettext`` finds the request's locale, domain and catalogue
-    again for every string; report pages translate one to three hundred strings (labels
-    in every job row), and that lookup was a fifth of their rendering time. This is the
-    function Jinja's i18n extension builds (newstyle: the translation is markup when
-    autoescaping and always %-formatted with escaped variables), over the catalogue
-    Flask-Babel gives this request, so pages read exactly the same. Jinja's ``_`` calls
-    whatever ``gettext`` the template context holds.
-    """
-    translations = get_translations()
-
-    @pass_context
-    def gettext(context: Context, message: str, **variables: Any) -> str:
-        text: str = translations.ugettext(message)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)  # noqa: S704 - the catalogue's text, trusted as by Jinja's i18n
-        return text % variables
-
-    return gettext
 
 
 def _client(launch: Launch | None = None) -> CanvasClient:
@@ -158,14 +127,14 @@ def account() -> ResponseReturnValue:
     data = overview.account_overview(
         request_session(), _client(launch), launch, canvas_cache.current_cache()
     )
-    return _render("reports/account.html", data=data)
+    return render_template("reports/account.html", data=data)
 
 
 @bp.get("/reports/account/<report_type>")
 @launch_required
 def account_report(report_type: str) -> ResponseReturnValue:
     page = overview.account_report_page(request_session(), _client(), current_launch(), report_type)
-    return _render("reports/account_report.html", page=page)
+    return render_template("reports/account_report.html", page=page)
 
 
 @bp.post("/reports/account/<report_type>")
@@ -209,7 +178,7 @@ def course() -> ResponseReturnValue:
     data = overview.course_overview(
         request_session(), _client(launch), launch, canvas_cache.current_cache()
     )
-    return _render("reports/course.html", data=data)
+    return render_template("reports/course.html", data=data)
 
 
 @bp.post("/reports/course/<report_type>")
@@ -230,7 +199,7 @@ def start_course_report(report_type: str) -> ResponseReturnValue:
 @launch_required
 def quiz(quiz_id: int) -> ResponseReturnValue:
     page = overview.quiz_page(request_session(), _client(), current_launch(), quiz_id)
-    return _render("reports/quiz.html", page=page)
+    return render_template("reports/quiz.html", page=page)
 
 
 @bp.post("/reports/quiz/<int:quiz_id>")
@@ -257,7 +226,7 @@ def start_quiz_report(quiz_id: int) -> ResponseReturnValue:
 @launch_required
 def new_quiz(assignment_id: int) -> ResponseReturnValue:
     page = overview.new_quiz_page(request_session(), _client(), current_launch(), assignment_id)
-    return _render("reports/quiz.html", page=page)
+    return render_template("reports/quiz.html", page=page)
 
 
 @bp.post("/reports/new_quiz/<int:assignment_id>")
@@ -291,14 +260,14 @@ def start_new_quiz_report(assignment_id: int) -> ResponseReturnValue:
 def job(job_id: int) -> ResponseReturnValue:
     found = overview.jobs_by_ids(request_session(), current_launch(), [job_id])
     if not found:
-        return _render("reports/job_missing.html"), 404
+        return render_template("reports/job_missing.html"), 404
     row = found[0]
     group = (
         overview.group_jobs(request_session(), current_launch(), row.group_key)
         if row.group_key
         else [row]
     )
-    return _render("reports/job.html", job=row, group=group)
+    return render_template("reports/job.html", job=row, group=group)
 
 
 @bp.post("/reports/jobs/<int:job_id>/<action>")
