@@ -256,26 +256,25 @@ def report(
         ),
         "launch, client": summarize("login+launch+page", timings.tool),
     }
-    print("  inside the tool (Server-Timing):")
-    for summary in (
-        summarize("POST /lti/login", timings.server_login),
-        summarize("POST /lti/launch", timings.server_launch),
-        summarize("GET landing", timings.server_landing),
-        found["request, inside"],
-        found["launch, inside"],
-        summarize("CPU of the three", timings.server_cpu),
-    ):
-        print("    " + summary.row())
-    print("  as the client saw it (adds the wait for a worker and a core):")
-    for summary in (
-        summarize("POST /lti/login", timings.login),
-        summarize("POST /lti/launch", timings.launch),
-        summarize("GET landing", timings.landing),
-        found["request, client"],
-        found["launch, client"],
-        summarize("emulator (Canvas side)", timings.canvas),
-    ):
-        print("    " + summary.row())
+    sections = (
+        ("inside the tool (Server-Timing):", timings.server_login, timings.server_launch,
+         timings.server_landing, "request, inside", "launch, inside",
+         summarize("CPU of the three", timings.server_cpu)),
+        ("as the client saw it (adds the wait for a worker and a core):", timings.login,
+         timings.launch, timings.landing, "request, client", "launch, client",
+         summarize("emulator (Canvas side)", timings.canvas)),
+    )  # fmt: skip
+    for title, login, launch, landing, per_request, per_launch, last in sections:
+        print(f"  {title}")
+        for summary in (
+            summarize("POST /lti/login", login),
+            summarize("POST /lti/launch", launch),
+            summarize("GET landing", landing),
+            found[per_request],
+            found[per_launch],
+            last,
+        ):
+            print("    " + summary.row())
     print(f"  tool CPU (all gunicorn processes, incl. gunicorn itself): "
           f"{cpu_seconds / max(done, 1) * 1000:.1f} ms per launch")  # fmt: skip
     return found

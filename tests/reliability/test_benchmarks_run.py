@@ -53,3 +53,4 @@ def test_pages_benchmark_runs_every_page() -> None:
     assert "200 jobs inserted" in out
     for page in ("/account", "/course", "/reports/account", "/reports/course", "/api/jobs"):
         assert f"GET {page}" in out
+    assert out.count("inside the tool      p50=") == 6  # every page carried Server-Timing
