@@ -139,15 +139,12 @@ def course_quizzes(client: CanvasClient, launch: Launch) -> CourseQuizzes:
     )
 
 
-def course_overview(
-    session: Session,
-    client: CanvasClient,
-    launch: Launch,
-    cache: CanvasAnswerCache | None = None,
-) -> CourseOverview:
-    """The course's quizzes (from ``cache`` when given) and its latest course-report jobs."""
+def cached_course_quizzes(
+    client: CanvasClient, launch: Launch, cache: CanvasAnswerCache | None
+) -> CourseQuizzes:
+    """``course_quizzes`` through ``cache`` (the overview and the landing picker share it)."""
     course_id = require_course_staff(launch)
-    quizzes = _cached(
+    return _cached(
         cache,
         launch,
         lambda: course_quizzes(client, launch),
@@ -155,6 +152,16 @@ def course_overview(
         context_id=course_id,
         what="quizzes",
     )
+
+
+def course_overview(
+    session: Session,
+    client: CanvasClient,
+    launch: Launch,
+    cache: CanvasAnswerCache | None = None,
+) -> CourseOverview:
+    """The course's quizzes (from ``cache`` when given) and its latest course-report jobs."""
+    quizzes = cached_course_quizzes(client, launch, cache)
     return CourseOverview(
         quizzes=quizzes.classic,
         new_quizzes=quizzes.new,

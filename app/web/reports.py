@@ -484,7 +484,8 @@ def _panel_jobs() -> list[Job]:
 def _picker_quizzes() -> overview.CourseQuizzes | None:
     """The landing quiz picker's list; without a token (or on Canvas trouble) none."""
     try:
-        return overview.course_quizzes(_client(), current_launch())
+        launch = current_launch()
+        return overview.cached_course_quizzes(_client(launch), launch, canvas_cache.current_cache())
     except (CanvasError, NotAuthorized):
         return None
 

@@ -145,3 +145,12 @@ def test_canvas_errors_are_not_cached(world: World) -> None:
     assert calls == 1
     assert "Students with no submissions" in page
     assert view(tina, "/reports/course")[0] == 2
+
+
+def test_the_landing_quiz_picker_shares_the_course_entry(world: World) -> None:
+    tina = world.launch(3, roles=TEACHER_ROLES, course_id=101, placement="quiz_menu")
+    calls, first = view(tina, "/quiz")  # a quiz placement without a quiz: the picker
+    assert calls == 2  # quizzes and assignments
+    assert "Cell Biology Midterm" in first
+    assert view(tina, "/quiz")[0] == 0
+    assert view(tina, "/reports/course")[0] == 0  # the overview reads the same entry
