@@ -42,6 +42,10 @@ class StateStore(Protocol):
         ...
 
 
+# The tool runs on these two (app/db.py); both have INSERT ... ON CONFLICT DO UPDATE.
+_UPSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+
 class _Rows:
     """The ``launch_state`` statements, on a session given by the caller."""
 
@@ -52,8 +56,7 @@ class _Rows:
         # One statement whether the key is new (states, nonces) or not (the JWKS cache).
         expires = self.now() + timedelta(seconds=ttl_seconds)
         values = {"key": key, "value": json.dumps(value), "expires_at": expires}
-        dialect = session.get_bind().dialect.name
-        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(LaunchStateEntry)
+        upsert = _UPSERTS[session.get_bind().dialect.name](LaunchStateEntry)
         session.execute(
             upsert.values(**values).on_conflict_do_update(
                 index_elements=[LaunchStateEntry.key],
