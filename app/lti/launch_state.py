@@ -14,7 +14,9 @@ from typing import Any, Protocol
 import redis
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,10 +44,6 @@ class StateStore(Protocol):
         ...
 
 
-# The tool runs on these two (app/db.py); both have INSERT ... ON CONFLICT DO UPDATE.
-_UPSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
-
-
 class _Rows:
     """The ``launch_state`` statements, on a session given by the caller."""
 
@@ -56,7 +54,14 @@ class _Rows:
         # One statement whether the key is new (states, nonces) or not (the JWKS cache).
         expires = self.now() + timedelta(seconds=ttl_seconds)
         values = {"key": key, "value": json.dumps(value), "expires_at": expires}
-        upsert = _UPSERTS[session.get_bind().dialect.name](LaunchStateEntry)
+        dialect = session.get_bind().dialect.name
+        # The tool runs on these two; both have INSERT ... ON CONFLICT DO UPDATE.
+        if dialect == "postgresql":
+            upsert: PgInsert | SqliteInsert = pg_insert(LaunchStateEntry)
+        elif dialect == "sqlite":
+            upsert = sqlite_insert(LaunchStateEntry)
+        else:
+            raise RuntimeError(f"launch state needs PostgreSQL or SQLite, not {dialect}")
         session.execute(
             upsert.values(**values).on_conflict_do_update(
                 index_elements=[LaunchStateEntry.key],
