@@ -18,7 +18,7 @@ from flask import (
     Response,
     current_app,
     g,
-    has_app_context,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
@@ -369,7 +369,7 @@ def status_label(status: str) -> str:
     """The status in the request's language (remembered per request: a page of 50 jobs
     asks for the same few labels again and again)."""
     known: dict[str, str] | None = (
-        g.setdefault("report_status_labels", {}) if has_app_context() else None
+        g.setdefault("report_status_labels", {}) if has_request_context() else None
     )
     if known is not None and status in known:
         return known[status]
