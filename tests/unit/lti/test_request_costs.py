@@ -46,6 +46,35 @@ def _launch(client: FlaskClient, canvas: fakes.FakeCanvas) -> int:
     return client.post("/lti/launch", data={"id_token": token, "state": state}).status_code
 
 
+# ------------------------------------------------------------------ the whole launch
+
+
+def test_a_launch_costs_ten_statements_over_three_connections(
+    app: Flask, client: FlaskClient, canvas: fakes.FakeCanvas
+) -> None:
+    """Login, id_token post and landing page once the caches are warm (a regression guard:
+    session 1 needed 21 statements and 12 checkouts, each a round trip on PostgreSQL)."""
+    assert _launch(client, canvas) == 303  # warms the key memo, CSP origins and purge gate
+    checkouts: list[int] = []
+    engine = app.extensions["db"].engine
+
+    def checkout(*_: object) -> None:
+        checkouts.append(1)
+
+    event.listen(engine, "checkout", checkout)
+    try:
+        with statements(app) as seen:
+            state, nonce, _ = fakes.login(client)
+            token = canvas.sign(canvas.claims(nonce))
+            launched = client.post("/lti/launch", data={"id_token": token, "state": state})
+            assert launched.status_code == 303
+            assert client.get(launched.headers["Location"]).status_code == 200
+    finally:
+        event.remove(engine, "checkout", checkout)
+    assert len(seen) <= 10, seen
+    assert len(checkouts) == 3  # one connection per request
+
+
 # ------------------------------------------------------------------ housekeeping
 
 
