@@ -86,10 +86,13 @@ def launch() -> ResponseReturnValue:
     """Step 3: verify the id_token; finish now (cookie) or after the page checks storage."""
     runtime = _runtime()
     session = request_session()
+    # Held for the whole view: it keeps the platform row it loaded alive, and the session's
+    # identity map (weakly referenced) then answers _finish's lookup without a query.
+    tool_conf = runtime.tool_conf(session)
     checked = check_launch(
         _params(),
         request.cookies,
-        tool_conf=runtime.tool_conf(session),
+        tool_conf=tool_conf,
         storage=runtime.storage(session),
         keys=runtime.keys,
         now=runtime.now,
