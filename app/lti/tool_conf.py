@@ -12,10 +12,10 @@ from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.lti.adapters import ToolRequest
-from app.models.platform import Deployment, Platform
+from app.models.platform import Platform
 
 
 class PlatformRegistration(Registration):  # type: ignore[misc]
@@ -55,18 +55,21 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
             return None
         key = (iss, client_id)
         if key not in self._platforms:
-            self._platforms[key] = self._session.scalars(
-                select(Platform).where(Platform.issuer == iss, Platform.client_id == client_id)
-            ).first()
+            # The deployments come in the same round trip: the launch checks one of them.
+            self._platforms[key] = (
+                self._session.scalars(
+                    select(Platform)
+                    .options(joinedload(Platform.deployments))
+                    .where(Platform.issuer == iss, Platform.client_id == client_id)
+                )
+                .unique()
+                .first()
+            )
         return self._platforms[key]
 
     def platform_has_deployments(self, platform_id: int) -> bool:
-        return (
-            self._session.scalars(
-                select(Deployment.id).where(Deployment.platform_id == platform_id).limit(1)
-            ).first()
-            is not None
-        )
+        platform = self._session.get(Platform, platform_id)
+        return platform is not None and bool(platform.deployments)
 
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
         raise NotImplementedError("registrations are looked up by issuer and client id")
@@ -96,12 +99,7 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
         platform = self._platform(iss, client_id)
         if platform is None or not deployment_id:
             return None
-        found = self._session.scalars(
-            select(Deployment).where(
-                Deployment.platform_id == platform.id,
-                Deployment.deployment_id == deployment_id,
-            )
-        ).first()
+        found = next((d for d in platform.deployments if d.deployment_id == deployment_id), None)
         if found is None:
             return None
         deployment: LtiDeployment = LtiDeployment().set_deployment_id(found.deployment_id)
