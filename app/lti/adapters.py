@@ -59,7 +59,9 @@ class StoreSessionService(_FlaskSessionService):  # type: ignore[misc]
     The nonce is kept inside the state record, not under a key of its own (pylti1p3's
     ``lti1p3-nonce-<nonce>``): a launch must present the nonce issued with its state, and
     ``launch.consume`` takes the state record once, atomically, which spends the nonce with
-    it. One write per login and one take per launch instead of two of each.
+    it. One write per login and one take per launch instead of two of each. pylti1p3's own
+    ``check_nonce`` looks for the key that is never written, so it answers False: a launch
+    validated by pylti1p3 alone would be refused, never let through.
     """
 
     def __init__(self, request: ToolRequest, storage: StoreLaunchDataStorage, ttl: int) -> None:
@@ -69,6 +71,3 @@ class StoreSessionService(_FlaskSessionService):  # type: ignore[misc]
 
     def save_nonce(self, nonce: str) -> None:
         """Nothing to store: ``start_login`` writes the nonce into the state record."""
-
-    def check_nonce(self, nonce: str) -> bool:  # pragma: no cover - the launch never asks
-        raise NotImplementedError("nonces are checked against the state record")

@@ -1,8 +1,9 @@
 """The Canvas developer-key JSON (``lti_config.json``) for a given tool base URL.
 
-The file at the repository top is this document for the placeholder host
-``https://tool.example.edu``; ``GET /lti_config.json`` serves it with the running tool's URLs.
-A test keeps the two identical.
+The file at the repository top is this document for the example host
+``https://tool.example.edu`` (an installer puts their own host there, or pastes the URL of
+``GET /lti_config.json``, which serves it with the running tool's URLs). A test keeps the
+two identical.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.lti.adapters import ToolRequest
-from app.models.platform import Platform
+from app.models.platform import Deployment, Platform
 
 
 class PlatformRegistration(Registration):  # type: ignore[misc]
@@ -71,8 +71,22 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
         platform = self._session.get(Platform, platform_id)
         return platform is not None and bool(platform.deployments)
 
-    def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
-        raise NotImplementedError("registrations are looked up by issuer and client id")
+    def find_registration_by_issuer(
+        self,
+        iss: str,
+        *args: Any,  # noqa: ARG002
+        **kwargs: Any,  # noqa: ARG002
+    ) -> Registration:
+        """The registration of ``iss`` only when it is the issuer's one client, else None.
+
+        pylti1p3 asks this only after ``check_iss_has_one_client``, which says no: one hosted
+        issuer (``https://canvas.instructure.com``) serves every institution, so the issuer
+        alone never picks a registration that another client shares.
+        """
+        platforms = self._session.scalars(
+            select(Platform).where(Platform.issuer == iss).limit(2)
+        ).all()
+        return PlatformRegistration(platforms[0]) if len(platforms) == 1 else None  # type: ignore[return-value]
 
     def find_registration_by_params(
         self,
@@ -86,7 +100,14 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
         return None if platform is None else PlatformRegistration(platform)  # type: ignore[return-value]
 
     def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
-        raise NotImplementedError("deployments are looked up by issuer and client id")
+        """The deployment only when one client of ``iss`` has it (see the issuer lookup)."""
+        found = self._session.scalars(
+            select(Deployment.deployment_id)
+            .join(Platform)
+            .where(Platform.issuer == iss, Deployment.deployment_id == deployment_id)
+            .limit(2)
+        ).all()
+        return _lti_deployment(found[0]) if len(found) == 1 else None
 
     def find_deployment_by_params(
         self,
@@ -99,8 +120,10 @@ class DbToolConf(ToolConfAbstract[ToolRequest]):
         platform = self._platform(iss, client_id)
         if platform is None or not deployment_id:
             return None
-        found = next((d for d in platform.deployments if d.deployment_id == deployment_id), None)
-        if found is None:
-            return None
-        deployment: LtiDeployment = LtiDeployment().set_deployment_id(found.deployment_id)
-        return deployment
+        known = any(d.deployment_id == deployment_id for d in platform.deployments)
+        return _lti_deployment(deployment_id) if known else None
+
+
+def _lti_deployment(deployment_id: str) -> LtiDeployment:
+    deployment: LtiDeployment = LtiDeployment().set_deployment_id(deployment_id)
+    return deployment
