@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
@@ -31,19 +32,12 @@ from typing import IO
 
 import requests
 
+from app.lti.registrations import PlatformInput
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-REGISTRATION_FIELDS = (
-    "issuer",
-    "client_id",
-    "deployment_id",
-    "auth_login_url",
-    "auth_token_url",
-    "key_set_url",
-    "canvas_url",
-    "api_client_id",
-    "api_client_secret",
-)
+# The fields ``platforms add`` takes, named as ``POST /_emulator/tools`` answers them.
+REGISTRATION_FIELDS = tuple(field.name for field in dataclasses.fields(PlatformInput))
 TEACHER_ID = 3  # "Tina Teacher" in the seeded data (docs/architecture.md)
 COURSE_ID = 101  # "Biology 101"
 START_TIMEOUT_SECONDS = 60.0

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from emulator.testing import LiveEmulator
+from tests.support.live import platform_add_args
 
 _INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
@@ -41,13 +42,7 @@ def register(app: Flask, emulator: LiveEmulator) -> dict[str, Any]:
     )
     answer.raise_for_status()
     registration: dict[str, Any] = answer.json()
-    args = ["platforms", "add"]
-    for name in (
-        "issuer", "client_id", "deployment_id", "auth_login_url", "auth_token_url",
-        "key_set_url", "canvas_url", "api_client_id", "api_client_secret",
-    ):  # fmt: skip
-        args += [f"--{name.replace('_', '-')}", str(registration[name])]
-    result = app.test_cli_runner().invoke(args=args)
+    result = app.test_cli_runner().invoke(args=platform_add_args(registration))
     assert result.exit_code == 0, result.output
     return registration
 

@@ -21,6 +21,7 @@ from emulator.testing import LiveEmulator
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.integration.oauth_harness import CanvasWorld, LaunchRef
 from tests.security.platform import ACCOUNT_NAV, launch_token, tool_id
+from tests.support.live import platform_add_args
 
 
 def make_tool(tmp: Path, **overrides: Any) -> Flask:
@@ -67,13 +68,7 @@ def register(app: Flask, emulator: LiveEmulator) -> dict[str, Any]:
     )
     answer.raise_for_status()
     registration: dict[str, Any] = answer.json()
-    args = ["platforms", "add"]
-    for name in (
-        "issuer", "client_id", "deployment_id", "auth_login_url", "auth_token_url",
-        "key_set_url", "canvas_url", "api_client_id", "api_client_secret",
-    ):  # fmt: skip
-        args += [f"--{name.replace('_', '-')}", str(registration[name])]
-    result = app.test_cli_runner().invoke(args=args)
+    result = app.test_cli_runner().invoke(args=platform_add_args(registration))
     assert result.exit_code == 0, result.output
     return registration
 

@@ -11,6 +11,7 @@ tool's ``flask platforms add`` command.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -28,18 +29,10 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from app import create_app
 from app.config import Settings
 from app.db import Base, Database
+from app.lti.registrations import PlatformInput
 
-REGISTRATION_FIELDS = (
-    "issuer",
-    "client_id",
-    "deployment_id",
-    "auth_login_url",
-    "auth_token_url",
-    "key_set_url",
-    "canvas_url",
-    "api_client_id",
-    "api_client_secret",
-)
+# The fields ``platforms add`` takes, named as ``POST /_emulator/tools`` answers them.
+REGISTRATION_FIELDS = tuple(field.name for field in dataclasses.fields(PlatformInput))
 
 StartResponse = Callable[..., Any]
 
