@@ -128,7 +128,8 @@ def seed_store(store: Store, seed: int, size: str) -> None:
 def _clear(store: Store) -> None:
     for table in (
         store.accounts, store.terms, store.courses, store.sections, store.users,
-        store.enrollments, store.account_users, store.quizzes, store.quiz_submissions,
+        store.enrollments, store.account_users, store.custom_account_roles, store.quizzes,
+        store.quiz_submissions,
         store.assignments, store.attachments, store.progresses, store.account_reports,
         store.course_reports, store.quiz_statistics, store.new_quiz_reports,
     ):

@@ -360,6 +360,9 @@ class Store:
     users: dict[int, User] = field(default_factory=dict)
     enrollments: dict[int, Enrollment] = field(default_factory=dict)
     account_users: dict[int, AccountUser] = field(default_factory=dict)
+    # Custom account roles (Canvas's Role with base_role_type AccountMembership): name →
+    # the permissions switched on for it, e.g. {"Report Viewer": {"read_reports"}}.
+    custom_account_roles: dict[str, frozenset[str]] = field(default_factory=dict)
     quizzes: dict[int, Quiz] = field(default_factory=dict)
     quiz_submissions: dict[int, QuizSubmission] = field(default_factory=dict)
     assignments: dict[int, Assignment] = field(default_factory=dict)

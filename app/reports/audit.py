@@ -19,6 +19,7 @@ class Action(StrEnum):
     DELETE = "delete"
     RETRY = "retry"
     DOWNLOAD = "download"
+    DENIED = "denied"  # Canvas refused the viewer the object (app/reports/rights.py)
 
 
 def record(

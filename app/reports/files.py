@@ -20,6 +20,7 @@ from app.models.launch import Launch
 from app.reports import audit
 from app.reports.access import get_job, require_account_admin, visible_jobs
 from app.reports.observe import file_info
+from app.reports.rights import Judge
 from app.reports.status import JobStatus
 
 
@@ -45,18 +46,20 @@ def _stream(client: CanvasClient, url: str) -> Iterator[bytes]:
     return generate()
 
 
-def open_job_file(
-    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
-) -> JobFile:
-    """The job's file, if this launch may see the job and the file exists.
+def open_job_file(session: Session, judge: Judge, job_id: int, now: datetime) -> JobFile:
+    """The job's file, if it is in the launch's context, Canvas lets the viewer read the
+    report now (``judge``), and the file exists.
 
     Raises:
-        NotFound: no visible job, or no file (yet).
+        NotFound: no such job in this context, or no file (yet); CanvasDenied: Canvas
+        refused the viewer; CanvasAuthorizationRequired: no usable token.
     """
+    launch = judge.launch
     job = get_job(session, launch, job_id)
+    judge.require_view(job, fresh=True)
     if job.status != JobStatus.COMPLETE.value or not job.file_url:
         raise NotFound(_("This report has no file to download."))
-    chunks = _stream(client, job.file_url)
+    chunks = _stream(judge.client(), job.file_url)
     audit.record(session, launch, audit.Action.DOWNLOAD, now, job=job, detail=job.file_name or "")
     return JobFile(
         name=job.file_name or f"report-{job.id}",
@@ -105,14 +108,15 @@ _CHUNK = 64 * 1024
 _SPOOL_LIMIT = 8 * 1024 * 1024  # larger groups spill to a temporary file
 
 
-def open_group_zip(
-    session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
-) -> JobFile:
-    """The files of a split run (jobs sharing a group key) as one zip, in run order.
+def open_group_zip(session: Session, judge: Judge, job_id: int, now: datetime) -> JobFile:
+    """The files of a split run (jobs sharing a group key) as one zip, in run order; Canvas
+    must let the viewer read every report that goes in.
 
     Raises:
-        NotFound: no visible job, not part of a group, or no finished file in it.
+        NotFound: no job in this context, not part of a group, or no finished file in it;
+        CanvasDenied: Canvas refused the viewer one of them.
     """
+    launch = judge.launch
     job = get_job(session, launch, job_id)
     if not job.group_key:
         raise NotFound(_("This report was not split into several runs."))
@@ -123,8 +127,11 @@ def open_group_zip(
         )
         if member.status == JobStatus.COMPLETE.value and member.file_url
     ]
+    for member in members:
+        judge.require_view(member, fresh=True)
     if not members:
         raise NotFound(_("None of these runs has a file yet."))
+    client = judge.client()
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for index, member in enumerate(members, start=1):

@@ -19,6 +19,7 @@ from app.reports.access import require_account_admin, require_course_staff, visi
 from app.reports.canvas_cache import CacheKey, CanvasAnswerCache, ContextKind
 from app.reports.history import HistoryEntry, account_history
 from app.reports.kinds import Family
+from app.reports.rights import Judge
 from app.reports.service import CatalogueEntry, catalogue, catalogue_entry
 from app.reports.status import JobStatus
 
@@ -57,15 +58,22 @@ class QuizPage:
 
 
 def jobs_where(
-    session: Session, launch: Launch, *, family: Family | None = None, limit: int = 50, **ids: int
+    session: Session,
+    judge: Judge,
+    *,
+    family: Family | None = None,
+    limit: int = 50,
+    **ids: int,
 ) -> Sequence[Job]:
-    """This launch's visible jobs (not deleted), newest first, optionally narrowed."""
-    query = visible_jobs(launch).where(Job.status != JobStatus.DELETED.value)
+    """The context's jobs (not deleted) the viewer may see, newest first, optionally narrowed:
+    their own, and other users' where Canvas lets the viewer see them (``judge``)."""
+    query = visible_jobs(judge.launch).where(Job.status != JobStatus.DELETED.value)
     if family is not None:
         query = query.where(Job.family == family.value)
     for name, value in ids.items():
         query = query.where(getattr(Job, name) == value)
-    return session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)).all()
+    rows = session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit))
+    return judge.visible(rows)
 
 
 def _cached(
@@ -87,10 +95,11 @@ def _cached(
 def account_overview(
     session: Session,
     client: CanvasClient,
-    launch: Launch,
+    judge: Judge,
     cache: CanvasAnswerCache | None = None,
 ) -> AccountOverview:
     """The catalogue (from ``cache`` when given: Canvas is asked at most once a TTL)."""
+    launch = judge.launch
     account_id = require_account_admin(launch)
     return AccountOverview(
         entries=_cached(
@@ -101,7 +110,7 @@ def account_overview(
             context_id=account_id,
             what="catalogue",
         ),
-        jobs=jobs_where(session, launch, family=Family.ACCOUNT),
+        jobs=jobs_where(session, judge, family=Family.ACCOUNT),
         audit=audit.recent(session, account_id, launch.platform_id),
     )
 
@@ -157,15 +166,15 @@ def cached_course_quizzes(
 def course_overview(
     session: Session,
     client: CanvasClient,
-    launch: Launch,
+    judge: Judge,
     cache: CanvasAnswerCache | None = None,
 ) -> CourseOverview:
     """The course's quizzes (from ``cache`` when given) and its latest course-report jobs."""
-    quizzes = cached_course_quizzes(client, launch, cache)
+    quizzes = cached_course_quizzes(client, judge.launch, cache)
     return CourseOverview(
         quizzes=quizzes.classic,
         new_quizzes=quizzes.new,
-        jobs=jobs_where(session, launch, family=Family.COURSE),
+        jobs=jobs_where(session, judge, family=Family.COURSE),
     )
 
 
@@ -185,52 +194,55 @@ def new_quiz_title(client: CanvasClient, launch: Launch, assignment_id: int) -> 
     raise CanvasNotFound(N_("No such New Quiz in this course."), canvas_status=404)
 
 
-def quiz_page(session: Session, client: CanvasClient, launch: Launch, quiz_id: int) -> QuizPage:
+def quiz_page(session: Session, client: CanvasClient, judge: Judge, quiz_id: int) -> QuizPage:
+    launch = judge.launch
     course_id = require_course_staff(launch)
     title = quiz_title(client, launch, quiz_id)
     return QuizPage(
         quiz_id=quiz_id,
         title=title,
         canvas_reports=client.list_quiz_reports(course_id, quiz_id),
-        jobs=jobs_where(session, launch, family=Family.QUIZ, canvas_quiz_id=quiz_id),
+        jobs=jobs_where(session, judge, family=Family.QUIZ, canvas_quiz_id=quiz_id),
     )
 
 
 def new_quiz_page(
-    session: Session, client: CanvasClient, launch: Launch, assignment_id: int
+    session: Session, client: CanvasClient, judge: Judge, assignment_id: int
 ) -> QuizPage:
-    title = new_quiz_title(client, launch, assignment_id)
+    title = new_quiz_title(client, judge.launch, assignment_id)
     return QuizPage(
         quiz_id=assignment_id,
         title=title,
         canvas_reports=[],
-        jobs=jobs_where(
-            session, launch, family=Family.NEW_QUIZ, canvas_assignment_id=assignment_id
-        ),
+        jobs=jobs_where(session, judge, family=Family.NEW_QUIZ, canvas_assignment_id=assignment_id),
         new_quiz=True,
         formats=("csv", "json"),
     )
 
 
-def jobs_by_ids(session: Session, launch: Launch, ids: Sequence[int]) -> Sequence[Job]:
-    """The visible ones among ``ids`` (the live-progress endpoint; database only)."""
+def jobs_by_ids(session: Session, judge: Judge, ids: Sequence[int]) -> Sequence[Job]:
+    """The visible ones among ``ids`` (the live-progress endpoint: the database, plus Canvas's
+    remembered answer for other users' jobs)."""
     if not ids:
         return []
-    return session.scalars(visible_jobs(launch).where(Job.id.in_(ids)).order_by(Job.id)).all()
+    rows = session.scalars(visible_jobs(judge.launch).where(Job.id.in_(ids)).order_by(Job.id))
+    return judge.visible(rows)
 
 
-def group_jobs(session: Session, launch: Launch, group_key: str) -> Sequence[Job]:
+def group_jobs(session: Session, judge: Judge, group_key: str) -> Sequence[Job]:
     """Split runs offered together."""
-    return session.scalars(
-        visible_jobs(launch).where(Job.group_key == group_key).order_by(Job.id)
-    ).all()
+    rows = session.scalars(
+        visible_jobs(judge.launch).where(Job.group_key == group_key).order_by(Job.id)
+    )
+    return judge.visible(rows)
 
 
-def recent_jobs(session: Session, launch: Launch, limit: int = 10) -> Sequence[Job]:
-    """Landing-page panels: latest jobs of the launch's context (database only)."""
-    return session.scalars(
-        visible_jobs(launch)
+def recent_jobs(session: Session, judge: Judge, limit: int = 10) -> Sequence[Job]:
+    """Landing-page panels: latest jobs of the launch's context the viewer may see."""
+    rows = session.scalars(
+        visible_jobs(judge.launch)
         .where(Job.status != JobStatus.DELETED.value)
         .order_by(Job.created_at.desc(), Job.id.desc())
         .limit(limit)
-    ).all()
+    )
+    return judge.visible(rows)

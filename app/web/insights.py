@@ -15,7 +15,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import gettext as _
 
-from app.canvas.factory import canvas_client_for_launch
 from app.db import request_session
 from app.errors import BadRequest, NotFound
 from app.extensions import current_now
@@ -30,7 +29,8 @@ from app.insights.table import AttemptPolicy, ResponseTable
 from app.reports import files
 from app.reports.access import get_job
 from app.reports.kinds import Family
-from app.web.auth import current_launch, launch_required
+from app.web.auth import launch_required
+from app.web.reports import current_judge
 
 bp = Blueprint("insights", __name__)
 
@@ -52,13 +52,11 @@ def _load(job_id: int) -> Loaded:
     Raises:
         NotFound: not visible, not a quiz report, or no file yet; ParseError: unreadable.
     """
-    session, launch = request_session(), current_launch()
-    job = get_job(session, launch, job_id)
+    session, judge = request_session(), current_judge()
+    job = get_job(session, judge.launch, job_id)
     if job.family not in _QUIZ_FAMILIES:
         raise NotFound(_("Insights are available for quiz reports only."))
-    opened = files.open_job_file(
-        session, canvas_client_for_launch(session, launch), launch, job_id, current_now()
-    )
+    opened = files.open_job_file(session, judge, job_id, current_now())
     try:
         report = parse_report(opened.chunks)
     finally:

@@ -40,7 +40,8 @@ from app.extensions import current_now
 from app.i18n import translate_known
 from app.models.job import Job
 from app.models.launch import Launch
-from app.reports import actions, canvas_cache, files, overview, service, worker
+from app.reports import actions, canvas_cache, files, overview, rights, service, worker
+from app.reports.access import get_job, visible_jobs
 from app.reports.kinds import Family
 from app.reports.status import FINISHED, JobStatus
 from app.web.auth import current_launch, launch_required, launch_url
@@ -63,12 +64,29 @@ def _start_worker(state: BlueprintSetupState) -> None:
     if isinstance(app, Flask):
         worker.init_app(app)
         canvas_cache.init_app(app)
+        rights.init_app(app)
         app.cli.add_command(worker.worker_command)
         _register_globals(app)
 
 
 def _client(launch: Launch | None = None) -> CanvasClient:
     return canvas_client_for_launch(request_session(), launch or current_launch())
+
+
+def current_judge() -> rights.Judge:
+    """This request's judge of what Canvas lets the viewer see (one per request)."""
+    judge: rights.Judge | None = g.get("rights_judge")
+    if judge is None:
+        launch = current_launch()
+        judge = rights.Judge(
+            request_session(),
+            launch,
+            lambda: _client(launch),
+            rights.current_rights_cache(),
+            current_now(),
+        )
+        g.rights_judge = judge
+    return judge
 
 
 def _changes_canvas(view: Callable[P, R]) -> Callable[P, R]:
@@ -123,9 +141,9 @@ def _back(default: str) -> ResponseReturnValue:
 @bp.get("/reports/account")
 @launch_required
 def account() -> ResponseReturnValue:
-    launch = current_launch()
+    judge = current_judge()
     data = overview.account_overview(
-        request_session(), _client(launch), launch, canvas_cache.current_cache()
+        request_session(), judge.client(), judge, canvas_cache.current_cache()
     )
     return render_template("reports/account.html", data=data)
 
@@ -174,9 +192,9 @@ def canvas_account_file(report_type: str, report_id: int) -> ResponseReturnValue
 @bp.get("/reports/course")
 @launch_required
 def course() -> ResponseReturnValue:
-    launch = current_launch()
+    judge = current_judge()
     data = overview.course_overview(
-        request_session(), _client(launch), launch, canvas_cache.current_cache()
+        request_session(), judge.client(), judge, canvas_cache.current_cache()
     )
     return render_template("reports/course.html", data=data)
 
@@ -198,7 +216,8 @@ def start_course_report(report_type: str) -> ResponseReturnValue:
 @bp.get("/reports/quiz/<int:quiz_id>")
 @launch_required
 def quiz(quiz_id: int) -> ResponseReturnValue:
-    page = overview.quiz_page(request_session(), _client(), current_launch(), quiz_id)
+    judge = current_judge()
+    page = overview.quiz_page(request_session(), judge.client(), judge, quiz_id)
     return render_template("reports/quiz.html", page=page)
 
 
@@ -225,7 +244,8 @@ def start_quiz_report(quiz_id: int) -> ResponseReturnValue:
 @bp.get("/reports/new_quiz/<int:assignment_id>")
 @launch_required
 def new_quiz(assignment_id: int) -> ResponseReturnValue:
-    page = overview.new_quiz_page(request_session(), _client(), current_launch(), assignment_id)
+    judge = current_judge()
+    page = overview.new_quiz_page(request_session(), judge.client(), judge, assignment_id)
     return render_template("reports/quiz.html", page=page)
 
 
@@ -258,15 +278,13 @@ def start_new_quiz_report(assignment_id: int) -> ResponseReturnValue:
 @bp.get("/reports/jobs/<int:job_id>")
 @launch_required
 def job(job_id: int) -> ResponseReturnValue:
-    found = overview.jobs_by_ids(request_session(), current_launch(), [job_id])
-    if not found:
+    session, judge = request_session(), current_judge()
+    row = session.scalars(visible_jobs(judge.launch).where(Job.id == job_id)).one_or_none()
+    if row is None:
         return render_template("reports/job_missing.html"), 404
-    row = found[0]
-    group = (
-        overview.group_jobs(request_session(), current_launch(), row.group_key)
-        if row.group_key
-        else [row]
-    )
+    if not judge.owns(row):
+        judge.require_view(row)
+    group = overview.group_jobs(session, judge, row.group_key) if row.group_key else [row]
     return render_template("reports/job.html", job=row, group=group)
 
 
@@ -277,7 +295,9 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
     act = _ACTIONS.get(action)
     if act is None:
         raise BadRequest(_("Unknown action."))
-    row = act(request_session(), _client(), current_launch(), job_id, current_now())
+    judge = current_judge()
+    judge.require_manage(get_job(request_session(), judge.launch, job_id))
+    row = act(request_session(), judge.client(), judge.launch, job_id, current_now())
     _committed([row])
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job_json(row))
@@ -287,9 +307,7 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
 @bp.get("/reports/jobs/<int:job_id>/download")
 @launch_required
 def download(job_id: int) -> ResponseReturnValue:
-    opened = files.open_job_file(
-        request_session(), _client(), current_launch(), job_id, current_now()
-    )
+    opened = files.open_job_file(request_session(), current_judge(), job_id, current_now())
     request_session().commit()
     return _stream(opened)
 
@@ -297,9 +315,7 @@ def download(job_id: int) -> ResponseReturnValue:
 @bp.get("/reports/jobs/<int:job_id>/group.zip")
 @launch_required
 def download_group(job_id: int) -> ResponseReturnValue:
-    opened = files.open_group_zip(
-        request_session(), _client(), current_launch(), job_id, current_now()
-    )
+    opened = files.open_group_zip(request_session(), current_judge(), job_id, current_now())
     request_session().commit()
     return _stream(opened)
 
@@ -340,7 +356,7 @@ def _ids(raw: str) -> list[int]:
 @launch_required
 def api_jobs() -> ResponseReturnValue:
     rows = overview.jobs_by_ids(
-        request_session(), current_launch(), _ids(request.args.get("ids", ""))
+        request_session(), current_judge(), _ids(request.args.get("ids", ""))
     )
     return jsonify(jobs=[job_json(row) for row in rows])
 
@@ -348,7 +364,7 @@ def api_jobs() -> ResponseReturnValue:
 @bp.get("/api/jobs/<int:job_id>")
 @launch_required
 def api_job(job_id: int) -> ResponseReturnValue:
-    rows = overview.jobs_by_ids(request_session(), current_launch(), [job_id])
+    rows = overview.jobs_by_ids(request_session(), current_judge(), [job_id])
     if not rows:
         return jsonify(error="not_found", message=_("No such report job.")), 404
     return jsonify(job_json(rows[0]))
@@ -475,10 +491,10 @@ class JobLinks:
 def _panel_jobs() -> list[Job]:
     """Landing-page panels (from C's templates): the context's latest jobs, DB only."""
     try:
-        launch = current_launch()
+        judge = current_judge()
     except NotAuthorized:  # a panel must never break the page that includes it
         return []
-    return list(overview.recent_jobs(request_session(), launch))
+    return list(overview.recent_jobs(request_session(), judge))
 
 
 def _picker_quizzes() -> overview.CourseQuizzes | None:

@@ -152,10 +152,12 @@ def authorize(allowed: bool) -> None:
 
 
 def can_read_reports_on_account(store: Store, user: User, account_id: int) -> bool:
-    """``read_reports`` on an account: an admin of it or of one of its ancestors."""
+    """``read_reports`` on an account: an admin of it or of one of its ancestors whose role
+    has the permission (built-in admin roles, or a custom role with ``read_reports`` on)."""
     if user.site_admin:
         return True
     return any(role in ADMIN_ROLES_WITH_READ_REPORTS
+               or "read_reports" in store.custom_account_roles.get(role, frozenset())
                for role in store.admin_roles(user.id, account_id))
 
 
