@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
+from app.canvas.errors import CanvasNotPermitted
 from app.errors import NotFound
 from app.models.job import Job
 from app.models.launch import Launch
-from app.reports import audit
+from app.reports import audit, rights
 from app.reports.access import get_job, require_account_admin, visible_jobs
 from app.reports.observe import file_info
 from app.reports.rights import Judge
@@ -81,10 +82,14 @@ def open_account_report_file(
     """A file of an account report the tool does not track (started in Canvas itself).
 
     Raises:
-        NotAuthorized: not an admin of the launch's account; NotFound: no file.
+        NotAuthorized: not an admin of the launch's account; NotFound: no file;
+        CanvasDenied: Canvas refused the viewer the report (audited).
     """
     account_id = require_account_admin(launch)
-    report = client.get_account_report(account_id, report_type, report_id)
+    try:
+        report = client.get_account_report(account_id, report_type, report_id)
+    except CanvasNotPermitted:
+        rights.refuse(session, launch, now, detail=f"{report_type} #{report_id}")
     if report.attachment is None:
         raise NotFound(_("This report has no file to download."))
     info = file_info(report.attachment)

@@ -31,7 +31,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 from cachetools import TTLCache
 from flask import Flask, current_app
@@ -310,19 +310,35 @@ class Judge:
             self._deny(job, text, canvas_status=exc.canvas_status)
         self._cache.grant(rights)
 
-    def _deny(self, job: Job, text: str, *, canvas_status: int | None = None) -> None:
-        """Record the refusal in the audit trail (its own commit: the request fails next)."""
-        audit.record(
+    def _deny(self, job: Job, text: str, *, canvas_status: int | None = None) -> NoReturn:
+        refuse(
             self._session,
             self._launch,
-            audit.Action.DENIED,
             self._now,
+            text,
             job=job,
             detail=f"Canvas refused ({canvas_status})" if canvas_status else "no Canvas object",
         )
-        self._session.commit()
-        log.info(
-            "rights.denied",
-            extra={"job_id": job.id, "family": job.family, "canvas_status": canvas_status},
-        )
-        raise CanvasDenied(text)
+
+
+def refuse(
+    session: Session,
+    launch: Launch,
+    now: datetime,
+    text: str = DENIED_TEXT,
+    *,
+    job: Job | None = None,
+    detail: str,
+) -> NoReturn:
+    """Record a refusal in the audit trail (its own commit: the request fails next), raise it.
+
+    Raises:
+        CanvasDenied: always, with ``text``.
+    """
+    audit.record(session, launch, audit.Action.DENIED, now, job=job, detail=detail)
+    session.commit()
+    log.info(
+        "rights.denied",
+        extra={"job_id": job.id if job else None, "family": job.family if job else None},
+    )
+    raise CanvasDenied(text)

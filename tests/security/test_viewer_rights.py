@@ -323,3 +323,25 @@ def test_jobs_are_unchanged_by_refused_viewers(setup: Setup) -> None:
     with setup.world.db.session() as session:
         statuses = {job.id: job.status for job in session.scalars(select(Job))}
     assert all(statuses[job_id] == JobStatus.COMPLETE for job_id in setup.jobs.values())
+
+
+@pytest.mark.parametrize(("viewer", "status"), [("custom viewer@2", 200), ("help desk@2", 403)])
+def test_untracked_account_report_files_follow_canvas(
+    setup: Setup, viewer: str, status: int
+) -> None:
+    """Files of account reports the tool does not track (run in Canvas itself)."""
+    job = setup.world.job(setup.jobs["account 2"])
+    path = f"/reports/account/{job.report_type}/{job.canvas_report_id}/file"
+    response = setup.actors[viewer].get(path)
+    assert response.status_code == status, response.text[:300]
+    if status == 200:
+        assert response.data == _file(setup, job.id)
+        return
+    assert "Canvas does not allow you to see this report" in response.text
+    with setup.world.db.session() as session:
+        refused = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "denied", AuditEvent.canvas_user_id == HELP_DESK
+            )
+        ).all()
+    assert any(str(job.canvas_report_id) in event.detail for event in refused)
