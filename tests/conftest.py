@@ -17,7 +17,14 @@ from emulator.settings import EmulatorSettings
 from emulator.testing import LiveEmulator
 
 # Throwaway PostgreSQL and Redis servers: fixtures postgres_url, fresh_postgres_url, redis_url, ...
-pytest_plugins = ["tests.support.postgres", "tests.support.redis"]
+# ci_skips: under CI=true every skipped (or non-strict xfail) test fails the run.
+# pytester: tests of the suite's own plugins (tests/support/test_ci_skips.py).
+pytest_plugins = [
+    "tests.support.postgres",
+    "tests.support.redis",
+    "tests.support.ci_skips",
+    "pytester",
+]
 
 TEST_ENCRYPTION_KEY = Fernet.generate_key().decode()
 

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from emulator.lti.options import lti_options, set_storage_mode
 from emulator.testing import LiveEmulator
@@ -14,7 +15,6 @@ from tests.emulator.platform_support import register, tool_config, tool_id
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -100,7 +100,7 @@ def _drive_browser(live: LiveEmulator, timeout_ms: int) -> dict[str, Any]:
         placement["target_link_uri"] = f"{tool_base}/launch"
     reg = register(live, config)
     body = TOOL_PAGE % {"platform": f'"{live.url}"', "timeout": timeout_ms}
-    with playwright_api.sync_playwright() as driver:
+    with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()

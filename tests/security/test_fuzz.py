@@ -1,17 +1,21 @@
 """Property-based fuzzing (hypothesis) of login, launch and every form/JSON endpoint.
 
 Properties: the tool never answers 5xx, and a refused request (4xx) stores nothing. Launch
-fuzzing goes past the state check: one genuine login per test provides a live state and
-nonce, and fuzzed claim sets are signed with the emulator's real platform key, so the checks
-behind the signature are exercised too.
+fuzzing goes past the state check: every example starts a genuine login (OIDC initiation at
+the tool, authorization at the emulator), so its state and nonce are live, and its fuzzed
+claim set is signed with the emulator's real platform key, so the checks behind the state
+and the signature are exercised. The test counts what the tool answered and fails if too
+few examples got past the state check to the claim checks they target.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
+import jwt
 import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +25,7 @@ from sqlalchemy import select
 from app.db import Database
 from app.lti import launch_token as launch_tokens
 from app.models import Platform
+from emulator.lti.keys import platform_keys
 from emulator.testing import LiveEmulator
 from tests.integration.oauth_harness import CanvasWorld, LaunchRef
 from tests.security.platform import (
@@ -134,29 +139,79 @@ CLAIM_NAMES = [
     "https://www.instructure.com/placement",
 ]  # fmt: skip
 
-
-@FUZZ
-@given(
-    changes=st.dictionaries(st.sampled_from(CLAIM_NAMES), JSON_VALUE, min_size=1, max_size=4),
-    drop=st.lists(st.sampled_from(CLAIM_NAMES), max_size=2),
+# What the tool answers (app/lti/launch.py) when the state check itself refuses a launch, and
+# the two refusals that come before it; every other refusal comes from a later (claim) check.
+STATE_REFUSALS = (
+    "does not match a login started by this tool",
+    "The launch has no state",
+    "state was already used",
 )
+BEFORE_STATE = ("The launch has no id_token", "a parameter is too long")
+REACHED = ("accepted", "claim check")
+MIN_REACHED = 0.8  # share of examples that must get past the state check
+
+
+def launch_outcome(response: Any) -> str:
+    """Which check answered: ``state`` (or ``before state``), a ``claim check``, or none."""
+    if response.status_code in (200, 303):  # landing redirect, or the platform-storage page
+        return "accepted"
+    if response.status_code == 403:  # every check passed; the role may not use the placement
+        return "claim check"
+    if response.status_code != 400:
+        return f"status {response.status_code}"
+    message = str((response.get_json(silent=True) or {}).get("message", ""))
+    if any(part in message for part in STATE_REFUSALS):
+        return "state"
+    if any(part in message for part in BEFORE_STATE):
+        return "before state"
+    return "claim check"
+
+
+def sign_any(login: Login, claims: dict[str, Any]) -> str:
+    """``claims`` signed with the emulator's present key, whatever their types (pyjwt's own
+    ``encode`` refuses e.g. a non-string ``iss``, which must still reach the tool)."""
+    keys = platform_keys(login.journey.emulator.emulator)
+    payload = json.dumps(claims, separators=(",", ":")).encode()
+    headers = {"typ": "JWT", "kid": keys.present.kid}
+    return jwt.api_jws.encode(payload, keys.present.private_key, "RS256", headers)
+
+
 def test_launch_fuzz_signed_claims(
-    tool: Flask, login: Login, changes: dict[str, Any], drop: list[str]
+    tool: Flask, live_canvas: LiveEmulator, registration: dict[str, Any]
 ) -> None:
-    """Genuinely signed id_tokens with fuzzed claims: refused cleanly, or a valid launch."""
-    body = {**login.claims, **changes}
-    for name in drop:
-        body.pop(name, None)
-    try:
-        token = login.sign(body)
-    except (TypeError, ValueError):
-        return  # not encodable as a JWT at all
-    before = stored(tool)
-    response = login.post(id_token=token)
-    _check(tool, response, before)
-    assert response.status_code != 303 or _same_launch(body, login.claims), json.dumps(
-        changes, default=str
-    )[:300]
+    """Genuinely signed id_tokens with fuzzed claims, each on a fresh login: refused cleanly
+    by the claim check it targets, or a valid launch; never stopped at the state check."""
+    outcomes: Counter[str] = Counter()
+
+    @FUZZ
+    @given(
+        changes=st.dictionaries(st.sampled_from(CLAIM_NAMES), JSON_VALUE, min_size=1, max_size=4),
+        drop=st.lists(st.sampled_from(CLAIM_NAMES), max_size=2),
+    )
+    def example(changes: dict[str, Any], drop: list[str]) -> None:
+        login = start_login(tool, live_canvas, registration)  # a live state and nonce
+        body = {**login.claims, **changes}
+        for name in drop:
+            body.pop(name, None)
+        before = stored(tool)
+        response = login.journey.tool.post(
+            "/lti/launch",
+            data={**login.form, "id_token": sign_any(login, body)},
+            headers={"Accept": "application/json"},
+        )
+        outcomes[launch_outcome(response)] += 1
+        _check(tool, response, before)
+        assert response.status_code != 303 or _same_launch(body, login.claims), json.dumps(
+            changes, default=str
+        )[:300]
+
+    example()
+    total = sum(outcomes.values())
+    reached = sum(outcomes[name] for name in REACHED)
+    assert total >= 50, outcomes
+    assert reached >= MIN_REACHED * total, (
+        f"only {reached} of {total} examples got past the state check: {dict(outcomes)}"
+    )
 
 
 def _same_launch(body: dict[str, Any], genuine: dict[str, Any]) -> bool:
@@ -181,9 +236,13 @@ def test_launch_fuzz_form(
     if keep_state:
         form = {**form, "state": login.form["state"]}
     before = stored(tool)
-    response = tool.test_client().post("/lti/launch", data=form)
+    response = tool.test_client().post(
+        "/lti/launch", data=form, headers={"Accept": "application/json"}
+    )
     _check(tool, response, before)
     assert response.status_code != 303
+    if keep_state:  # the login's state is live (refusals never spend it): not the refusal
+        assert launch_outcome(response) != "state", response.get_data(as_text=True)[:300]
 
 
 @FUZZ
