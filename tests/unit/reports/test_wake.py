@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
@@ -18,48 +19,55 @@ TINA, TOM = 3, 4
 LATER = T0 + timedelta(minutes=3)
 
 
+@pytest.fixture(name="jobs_db")
+def jobs_db_fixture(request: pytest.FixtureRequest) -> Database:
+    """test_worker's ``db`` (platform 1 on a fresh database)."""
+    database: Database = request.getfixturevalue("db")
+    return database
+
+
 def _no_token(_session: Session, _platform_id: int, _user_id: int) -> CanvasClient:
     raise CanvasAuthorizationRequired("Connect the tool to your Canvas account.")
 
 
-def _waiting(db: Database, *, user: int) -> int:
+def _waiting(jobs_db: Database, *, user: int) -> int:
     """A live job the worker itself parked because its user has no token."""
-    job_id = add_job(db, user=user)
-    with db.session() as session:
+    job_id = add_job(jobs_db, user=user)
+    with jobs_db.session() as session:
         result = worker.poll_jobs(session, [job_id], _no_token, T0, POLICY)
     assert result.unauthorized == [job_id]
     return job_id
 
 
-def _job(db: Database, job_id: int) -> Job:
-    with db.session() as session:
+def _job(jobs_db: Database, job_id: int) -> Job:
+    with jobs_db.session() as session:
         job = session.get(Job, job_id)
         assert job is not None
         session.expunge(job)
         return job
 
 
-def test_the_worker_parks_jobs_with_the_message_wake_looks_for(db: Database) -> None:
-    job = _job(db, _waiting(db, user=TINA))
+def test_the_worker_parks_jobs_with_the_message_wake_looks_for(jobs_db: Database) -> None:
+    job = _job(jobs_db, _waiting(jobs_db, user=TINA))
     assert job.error == wake.WAITING_FOR_AUTHORIZATION
     assert job.next_poll_at == T0 + POLICY.max_delay
 
 
-def test_the_users_waiting_jobs_become_due_now(db: Database) -> None:
-    first, second = _waiting(db, user=TINA), _waiting(db, user=TINA)
-    with db.session() as session:
+def test_the_users_waiting_jobs_become_due_now(jobs_db: Database) -> None:
+    first, second = _waiting(jobs_db, user=TINA), _waiting(jobs_db, user=TINA)
+    with jobs_db.session() as session:
         woken = wake.wake_authorized_user(session, 1, TINA, LATER)
         assert [job.id for job in woken] == [first, second]
     for job_id in (first, second):
-        job = _job(db, job_id)
+        job = _job(jobs_db, job_id)
         assert job.next_poll_at == LATER
         assert job.error is None
         assert job.status == "running"
 
 
-def test_other_jobs_are_left_alone(db: Database) -> None:
-    toms = _waiting(db, user=TOM)  # another user of the same platform
-    with db.session() as session:
+def test_other_jobs_are_left_alone(jobs_db: Database) -> None:
+    toms = _waiting(jobs_db, user=TOM)  # another user of the same platform
+    with jobs_db.session() as session:
         session.add(
             Platform(
                 issuer="https://other.test",
@@ -72,10 +80,10 @@ def test_other_jobs_are_left_alone(db: Database) -> None:
                 api_client_secret_encrypted=b"x",
             )
         )
-    other_platform = _waiting(db, user=TINA)
-    stale = _waiting(db, user=TINA)
-    failing = add_job(db, user=TINA)
-    with db.session() as session:
+    other_platform = _waiting(jobs_db, user=TINA)
+    stale = _waiting(jobs_db, user=TINA)
+    failing = add_job(jobs_db, user=TINA)
+    with jobs_db.session() as session:
         moved = session.get(Job, other_platform)
         assert moved is not None
         moved.platform_id = 2
@@ -85,11 +93,11 @@ def test_other_jobs_are_left_alone(db: Database) -> None:
         other_error = session.get(Job, failing)
         assert other_error is not None
         other_error.error = "Canvas is slow; trying again."
-    before = {job_id: _job(db, job_id) for job_id in (toms, other_platform, stale, failing)}
-    with db.session() as session:
+    before = {job_id: _job(jobs_db, job_id) for job_id in (toms, other_platform, stale, failing)}
+    with jobs_db.session() as session:
         assert wake.wake_authorized_user(session, 1, TINA, LATER) == []
     for job_id, old in before.items():
-        job = _job(db, job_id)
+        job = _job(jobs_db, job_id)
         assert (job.next_poll_at, job.error, job.status) == (
             old.next_poll_at,
             old.error,
