@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.canvas.errors import CanvasUnavailable
 from app.canvas.factory import canvas_client_for_user
-from app.canvas.oauth import CanvasOAuth
+from app.canvas.oauth import CanvasOAuth, TokenGrant
 from app.models.job import Job
 from app.reports import wake, worker
 from app.reports.polling import DEFAULT_POLICY
@@ -134,6 +134,28 @@ def test_the_old_token_is_revoked_only_once_the_new_one_is_committed(
     new = canvas.stored(TINA)
     assert new is not None
     assert committed_at_revoke == [new.access_token]
+
+
+def test_a_token_canvas_hands_back_again_is_not_revoked(
+    canvas: CanvasWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key with ``force_token_reuse`` answers a new code with the token already held."""
+    launch = canvas.launch(TINA)
+    canvas.authorize(launch)
+    held = canvas.stored(TINA)
+    assert held is not None
+    real_exchange = CanvasOAuth.exchange_code
+
+    def exchange_code(self: CanvasOAuth, code: str) -> TokenGrant:
+        issued = real_exchange(self, code)
+        return TokenGrant(held.access_token, held.refresh_token, None, issued.canvas_user_id, "")
+
+    monkeypatch.setattr(CanvasOAuth, "exchange_code", exchange_code)
+    assert canvas.authorize(launch).status_code == 200
+    stored = canvas.stored(TINA)
+    assert stored is not None
+    assert stored.access_token == held.access_token
+    assert _get_self(canvas, held.access_token).status_code == 200
 
 
 def test_an_expired_old_token_is_refreshed_so_it_can_be_revoked(canvas: CanvasWorld) -> None:
