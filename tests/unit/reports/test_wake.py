@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from app.canvas import refresh
 from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasAuthorizationRequired
 from app.db import Database
 from app.models.job import Job
 from app.models.platform import Platform
 from app.reports import wake, worker
-from tests.unit.reports.test_worker import POLICY, T0, add_job, db  # noqa: F401 - fixture
+from tests.unit.reports.test_worker import (  # noqa: F401 - fixture
+    POLICY,
+    T0,
+    LowBudgetClient,
+    add_job,
+    db,
+)
 
 TINA, TOM = 3, 4
 LATER = T0 + timedelta(minutes=3)
@@ -37,6 +45,16 @@ def _waiting(jobs_db: Database, *, user: int) -> int:
         result = worker.poll_jobs(session, [job_id], _no_token, T0, POLICY)
     assert result.unauthorized == [job_id]
     return job_id
+
+
+class RevokedMidPoll(LowBudgetClient):
+    """A client whose token Canvas revoked (the refresh was refused) during the poll."""
+
+    def __init__(self) -> None:
+        super().__init__(700.0)
+
+    def get_account_report(self, account_id: int, report_type: str, report_id: int) -> Any:
+        raise CanvasAuthorizationRequired(refresh.REVOKED)
 
 
 def _job(jobs_db: Database, job_id: int) -> Job:
@@ -63,6 +81,17 @@ def test_the_users_waiting_jobs_become_due_now(jobs_db: Database) -> None:
         assert job.next_poll_at == LATER
         assert job.error is None
         assert job.status == "running"
+
+
+def test_a_job_whose_token_was_revoked_mid_poll_is_woken_too(jobs_db: Database) -> None:
+    job_id = add_job(jobs_db, user=TINA)
+    with jobs_db.session() as session:
+        polled = worker.poll_jobs(session, [job_id], lambda *_: RevokedMidPoll(), T0, POLICY)
+    assert polled.polled == [job_id]
+    assert _job(jobs_db, job_id).error == refresh.REVOKED
+    with jobs_db.session() as session:
+        assert [job.id for job in wake.wake_authorized_user(session, 1, TINA, LATER)] == [job_id]
+    assert _job(jobs_db, job_id).next_poll_at == LATER
 
 
 def test_other_jobs_are_left_alone(jobs_db: Database) -> None:
