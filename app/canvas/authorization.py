@@ -4,6 +4,12 @@
 the callback refuses a token whose ``user.id`` differs from the launch's Canvas user, so a
 code obtained by someone else (login CSRF, a shared computer) can never be attached to
 this launch. Views stay thin: they call these functions and render the outcome.
+
+The callback must never hurt the person whose code it received: the code is exchanged
+without ``replace_tokens`` (which would make Canvas drop that person's working tokens
+before the user check), a token for the wrong user is revoked alone, and on success the
+tool's own older token is revoked only after the new one is committed
+(``retire_replaced_token``).
 """
 
 from __future__ import annotations
@@ -22,8 +28,8 @@ from app.canvas.errors import (
     CanvasOAuthError,
     CanvasUnavailable,
 )
-from app.canvas.oauth import CanvasOAuth
-from app.canvas.token_store import TokenStore
+from app.canvas.oauth import CanvasOAuth, TokenGrant
+from app.canvas.token_store import StoredToken, TokenStore
 from app.crypto import SecretBox
 from app.i18n import N_
 from app.models.canvas_token import OAuthState
@@ -47,6 +53,25 @@ _CANVAS_REFUSALS = {
         "Ask a Canvas administrator to turn it on."
     ),
 }
+
+
+@dataclass(frozen=True)
+class Authorized:
+    """A successful callback: whose token was stored, and the older one it replaced.
+
+    ``replaced`` is the tool's previous token for that user (None if there was none); the
+    caller commits first, then hands this to ``retire_replaced_token``.
+    """
+
+    platform_id: int
+    canvas_user_id: int
+    replaced: StoredToken | None
+
+    def __repr__(self) -> str:  # never let a token reach a log line via repr()
+        return (
+            f"Authorized(platform_id={self.platform_id}, canvas_user_id={self.canvas_user_id}, "
+            f"replaced={self.replaced is not None})"
+        )
 
 
 @dataclass(frozen=True)
@@ -122,12 +147,17 @@ def finish_authorization(
     *,
     code: str | None,
     error: str | None,
-) -> None:
-    """Turn Canvas's answer into a stored token for the launch's user.
+) -> Authorized:
+    """Turn Canvas's answer into a stored token for the launch's user (the caller commits,
+    then calls ``retire_replaced_token`` with the result).
+
+    The token comes from the launch's platform's developer key and is stored under that
+    platform; its ``user.id`` must be the launch's Canvas user.
 
     Raises:
         AuthorizationFlowError: Canvas refused, the code failed, or the token is for
-            another Canvas user (that token is revoked at once and never stored).
+            another Canvas user (only that new token is revoked, nothing is stored, and
+            that user's other tokens, here and in Canvas, are left alone).
     """
     if error or not code:
         reason = error if error in _CANVAS_REFUSALS else "canvas_error"
@@ -158,8 +188,41 @@ def finish_authorization(
             ),
             reason="wrong_user",
         )
-    TokenStore(session, box).save(launch.platform_id, launch.canvas_user_id, grant)
+    store = TokenStore(session, box)
+    replaced = store.load(launch.platform_id, launch.canvas_user_id)
+    store.save(launch.platform_id, launch.canvas_user_id, grant)
     log.info("oauth.connected", extra={"launch_id": launch.id})
+    if replaced is not None and _same_canvas_token(replaced, grant):
+        replaced = None  # Canvas handed back the token we hold (force_token_reuse): keep it
+    return Authorized(launch.platform_id, launch.canvas_user_id, replaced)
+
+
+def retire_replaced_token(oauth: CanvasOAuth, authorized: Authorized) -> bool:
+    """Revoke at Canvas the older token a committed authorization replaced.
+
+    Best effort: the new token is already stored, so a Canvas that cannot be reached or
+    refuses only leaves that old token valid in Canvas; it is logged (never the token) and
+    the authorization stands. True when there was nothing to revoke or Canvas confirmed.
+    """
+    if authorized.replaced is None:
+        return True
+    if _revoke_stored(oauth, authorized.replaced):
+        log.info(
+            "oauth.replaced_token_revoked",
+            extra={
+                "platform_id": authorized.platform_id,
+                "canvas_user_id": authorized.canvas_user_id,
+            },
+        )
+        return True
+    log.warning(
+        "oauth.replaced_token_not_revoked",
+        extra={
+            "platform_id": authorized.platform_id,
+            "canvas_user_id": authorized.canvas_user_id,
+        },
+    )
+    return False
 
 
 def disconnect(session: Session, launch: Launch, oauth: CanvasOAuth, box: SecretBox) -> bool:
@@ -173,13 +236,7 @@ def disconnect(session: Session, launch: Launch, oauth: CanvasOAuth, box: Secret
     stored = TokenStore(session, box).delete(launch.platform_id, launch.canvas_user_id)
     if stored is None:
         return False
-    if not _revoke_quietly(oauth, stored.access_token) and stored.refresh_token:
-        try:
-            fresh = oauth.refresh(stored.refresh_token)
-        except CanvasError:
-            log.info("oauth.disconnect_refresh_failed", extra={"launch_id": launch.id})
-        else:
-            _revoke_quietly(oauth, fresh.access_token)
+    _revoke_stored(oauth, stored)
     log.info("oauth.disconnected", extra={"launch_id": launch.id})
     return True
 
@@ -191,6 +248,31 @@ def connection_status(session: Session, launch: Launch, box: SecretBox) -> Conne
     if row is None:
         return ConnectionStatus(connected=False)
     return ConnectionStatus(connected=True, expires_at=row.expires_at, scopes=row.scopes)
+
+
+def _same_canvas_token(stored: StoredToken, grant: TokenGrant) -> bool:
+    """Whether a grant is the very token (or refresh token) already stored."""
+    return stored.access_token == grant.access_token or (
+        stored.refresh_token is not None and stored.refresh_token == grant.refresh_token
+    )
+
+
+def _revoke_stored(oauth: CanvasOAuth, stored: StoredToken) -> bool:
+    """Revoke a token we held; True when Canvas confirmed.
+
+    An expired access token cannot revoke itself, so it is refreshed once and the fresh
+    token revoked (Canvas drops the refresh token with it).
+    """
+    if _revoke_quietly(oauth, stored.access_token):
+        return True
+    if not stored.refresh_token:
+        return False
+    try:
+        fresh = oauth.refresh(stored.refresh_token)
+    except CanvasError:
+        log.info("oauth.revoke_refresh_failed")
+        return False
+    return _revoke_quietly(oauth, fresh.access_token)
 
 
 def _revoke_quietly(oauth: CanvasOAuth, access_token: str) -> bool:

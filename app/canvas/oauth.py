@@ -109,6 +109,11 @@ class CanvasOAuth:
     def exchange_code(self, code: str) -> TokenGrant:
         """Redeem an authorization code.
 
+        Never with ``replace_tokens``: the code may be someone else's (a teacher lured onto
+        an attacker's authorize link), and Canvas would drop that person's working tokens
+        before the caller can see whose token it got. The caller checks the user and then
+        revokes exactly the token it no longer wants (``authorization.py``).
+
         Raises:
             CanvasOAuthError: Canvas refused the code; CanvasUnavailable: no usable answer.
         """
@@ -119,9 +124,6 @@ class CanvasOAuth:
                     grant_type="authorization_code",
                     code=code,
                     redirect_uri=self.config.redirect_uri,
-                    # Re-authorizing replaces the user's older tokens for this key in Canvas,
-                    # so no forgotten refresh token stays valid there.
-                    replace_tokens="1",
                     timeout=self.config.timeout,
                     allow_redirects=False,
                 )

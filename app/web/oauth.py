@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, redirect, render_template, request
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.canvas.authorization import (
@@ -17,6 +17,7 @@ from app.canvas.authorization import (
     connection_status,
     consume_state,
     finish_authorization,
+    retire_replaced_token,
 )
 from app.canvas.authorization import (
     disconnect as disconnect_user,
@@ -27,6 +28,7 @@ from app.db import request_session
 from app.errors import NotAuthorized
 from app.extensions import current_now, current_secret_box
 from app.i18n import translate_known
+from app.reports import wake, worker
 from app.web.auth import current_launch, launch_required, launch_url
 
 bp = Blueprint("oauth", __name__, url_prefix="/oauth")
@@ -61,11 +63,12 @@ def callback() -> ResponseReturnValue:
         return _result(failure)
     session.commit()  # single use, whatever happens next
     g.launch_locale = launch.locale  # the popup answers in the launch's language (app/i18n.py)
+    oauth = oauth_for_launch(session, launch)
     try:
-        finish_authorization(
+        authorized = finish_authorization(
             session,
             launch,
-            oauth_for_launch(session, launch),
+            oauth,
             current_secret_box(),
             code=request.args.get("code"),
             error=request.args.get("error"),
@@ -73,7 +76,12 @@ def callback() -> ResponseReturnValue:
     except AuthorizationFlowError as failure:
         session.rollback()
         return _result(failure)
-    session.commit()
+    woken = wake.wake_authorized_user(
+        session, authorized.platform_id, authorized.canvas_user_id, current_now()
+    )
+    session.commit()  # the new token first: only then may the older one go
+    worker.schedule_polls(current_app._get_current_object(), woken)  # type: ignore[attr-defined]
+    retire_replaced_token(oauth, authorized)
     return _result(None)
 
 

@@ -40,7 +40,8 @@ class OAuthError(Exception):
 
 
 def oauth_stats(emulator: Emulator) -> Counter[str]:
-    """Token-endpoint calls per ``grant_type`` (tests of the tool's refresh lock read it)."""
+    """Token-endpoint calls per ``grant_type`` (tests of the tool's refresh lock read it),
+    plus ``replace_tokens``: code exchanges that sent that field."""
     with emulator.store.lock:
         return cast(Counter[str], emulator.parts.setdefault(STATS_PART, Counter()))
 
@@ -180,7 +181,13 @@ def active_token(emulator: Emulator, raw: str) -> AccessToken | None:
 
 
 def revoke(emulator: Emulator, token: AccessToken) -> None:
-    """Delete an access token and its refresh token (both stop working)."""
+    """Delete an access token and its refresh token (both stop working).
+
+    Canvas keeps both on one ``AccessToken`` record and ``OAuth2ProviderController#destroy``
+    destroys the record that authenticated the request; here a refresh replaces the record
+    (the old one stays, revoked), so every record sharing the refresh token goes. Other
+    tokens of the same user and key are untouched.
+    """
     with emulator.store.lock:
         for candidate in emulator.store.access_tokens.values():
             if candidate.refresh_token == token.refresh_token:

@@ -224,6 +224,8 @@ def _token_grant(emulator: Emulator) -> Response:
                 "invalid_request",
                 "You must provide the code parameter when using the authorization_code grant type",
             )
+        if "replace_tokens" in form:  # tests check that a client never asks for it
+            oauth_stats(emulator)["replace_tokens"] += 1
         token = redeem_code(emulator, key, code, replace_tokens=form.get("replace_tokens") == "1")
         throttle.charge(emulator, token.token, TOKEN_REQUEST_COST)
         return jsonify(token_response(emulator, token, include_refresh=True))

@@ -257,6 +257,25 @@ def test_replace_tokens_revokes_the_users_other_tokens_for_the_key(emulator: Liv
     tokens = emulator.emulator.store.access_tokens
     assert tokens[first["access_token"]].revoked is True
     assert tokens[response.json()["access_token"]].revoked is False
+    assert oauth_stats(emulator.emulator)["replace_tokens"] == 1  # tests of the tool read it
+
+
+def test_delete_revokes_only_the_presented_token(emulator: LiveEmulator) -> None:
+    """``OAuth2ProviderController#destroy`` destroys ``@access_token`` alone: the user's other
+    tokens for the same key (another device, or the one the tool keeps) go on working."""
+    reg = register(emulator)
+    kept, dropped = _tokens(emulator, reg), _tokens(emulator, reg)
+    refreshed = _refresh(emulator, reg, dropped["refresh_token"])  # a refresh's new record
+    response = requests.delete(
+        f"{emulator.url}/login/oauth2/token",
+        headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"},
+    )
+    assert response.status_code == 200
+    tokens = emulator.emulator.store.access_tokens
+    assert all(t.revoked for t in tokens.values() if t.refresh_token == dropped["refresh_token"])
+    assert tokens[kept["access_token"]].revoked is False
+    assert _refresh(emulator, reg, kept["refresh_token"]).status_code == 200
+    assert oauth_stats(emulator.emulator)["replace_tokens"] == 0
 
 
 def test_delete_revokes_the_access_and_refresh_token(emulator: LiveEmulator) -> None:

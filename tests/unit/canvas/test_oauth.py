@@ -61,9 +61,9 @@ def test_exchange_code_posts_the_form_canvas_expects(oauth: CanvasOAuth, fake: F
         "code=abc",
         "client_secret=shh",
         "client_id=10000000000002",
-        "replace_tokens=1",
     ):
         assert field in form
+    assert "replace_tokens" not in form  # it would revoke the code owner's tokens first
     assert sent.headers["User-Agent"] == UA
 
 
