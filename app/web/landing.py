@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from app.errors import NotAuthorized
 from app.i18n import N_
+from app.inputs import parse_positive_id
 from app.lti.claims import landing_for
 from app.lti.roles import may_use_placement, role_label
 from app.models.launch import Launch
@@ -63,7 +64,7 @@ def quiz() -> ResponseReturnValue:
 
 
 def _positive_int(value: str | None) -> int | None:
-    if value is None or not value.isdigit():
-        return None
-    number = int(value)
-    return number if 0 < number < 2**53 else None
+    """A picked quiz/assignment id (ASCII digits, 0 < id < 2**53: what the page's script
+    can carry exactly); anything else counts as no pick."""
+    number = parse_positive_id(value)
+    return number if number is not None and number < 2**53 else None
