@@ -263,3 +263,18 @@ def _quote(segment: str) -> str:
     """One URL path segment that reaches the view as ``segment`` (dots encoded too, so no
     client resolves ``..``)."""
     return quote(segment, safe="").replace(".", "%2E")
+
+
+def test_the_redirect_carries_the_verified_token_not_the_form_field(world: World) -> None:
+    """Authority from the header, a forged ``lt`` in the form: the redirect uses the token
+    that was verified (the form's value, with CR/LF, used to reach the Location header)."""
+    ada = admin(world)
+    job_id = _job_for(world, ada, "delete")
+    response = ada.http.post(
+        f"/reports/jobs/{job_id}/delete",
+        data={"lt": "x\r\nSet-Cookie: a=1", "next": "/reports/account"},
+        headers={"Authorization": f"Bearer {ada.token}"},
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["Location"] == f"/reports/account?lt={ada.token}"
+    assert "Set-Cookie" not in response.headers

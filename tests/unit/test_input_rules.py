@@ -38,7 +38,7 @@ from app.inputs import (
 from app.insights import export
 from app.lti.dynamic_registration import FAILED, ToolRegistration, check_registration_url
 from app.models import Platform
-from app.observability import build_handler
+from app.observability import build_handler, configure_logging
 from app.reports.kinds import ParamKind, ParamSpec, parse_parameters
 from tests.conftest import TEST_ENCRYPTION_KEY
 
@@ -543,3 +543,20 @@ def test_production_refuses_the_allow_list(tmp_path: Path) -> None:
         Settings.from_env(env)
     del env["DYNAMIC_REGISTRATION_HTTP_ORIGINS"]
     assert Settings.from_env(env).registration_http_origins == ()
+
+
+def test_a_request_path_cannot_forge_an_access_log_line(app: Flask) -> None:
+    """End to end: ``%0a`` in a URL reaches the access line's ``path`` field escaped."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    handler = configure_logging(level="INFO", json_lines=False, stream=stream)
+    try:
+        app.test_client().get("/nope%0a2026-01-01%2000:00:00,000%20INFO%20forged%0d%e2%80%a8")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    lines = stream.getvalue().splitlines()
+    assert lines
+    assert not any(line.startswith("2026-01-01 00:00:00,000 INFO forged") for line in lines)
+    assert any("path=/nope\\n2026-01-01 00:00:00,000 INFO forged\\r\\u2028" in x for x in lines)
