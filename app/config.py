@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypedDict
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
@@ -64,6 +66,9 @@ class Settings:
     huey_immediate: bool = False
     proxy_hops: int = 0
     allow_dynamic_registration: bool = True
+    # Demo only: loopback http origins dynamic registration may fetch from (the emulator);
+    # everything else must be https. Always empty in production.
+    registration_http_origins: tuple[str, ...] = ()
     # Per client address; Flask-Limiter syntax ("300 per minute;3000 per hour").
     rate_limits_enabled: bool = True
     rate_limit_launch: str = "300 per minute"
@@ -93,6 +98,7 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             production=False,
             proxy_hops=_int(env, "TOOL_PROXY_HOPS", 0),
+            registration_http_origins=_registration_http_origins(env),
             **_operations(env, production=False),
         )
 
@@ -129,6 +135,11 @@ class Settings:
                     "python -c 'from cryptography.fernet import Fernet; "
                     "print(Fernet.generate_key().decode())'"
                 ) from exc
+        if env.get(REGISTRATION_HTTP_ORIGINS_ENV, "").strip():
+            raise ConfigurationError(
+                f"{REGISTRATION_HTTP_ORIGINS_ENV} is for the demo only; in production dynamic "
+                "registration fetches https URLs only"
+            )
         base_url = env["TOOL_BASE_URL"].rstrip("/")
         if not base_url.startswith("https://"):
             raise ConfigurationError("TOOL_BASE_URL must be an https:// URL in production")
@@ -192,6 +203,55 @@ def _operations(env: Mapping[str, str], *, production: bool) -> _Operations:
         "rate_limit_launch": env.get("RATE_LIMIT_LAUNCH") or Settings.rate_limit_launch,
         "rate_limit_oauth": env.get("RATE_LIMIT_OAUTH") or Settings.rate_limit_oauth,
     }
+
+
+REGISTRATION_HTTP_ORIGINS_ENV = "DYNAMIC_REGISTRATION_HTTP_ORIGINS"
+# The demo's emulator (scripts/demo: http://localhost:5001).
+DEMO_REGISTRATION_HTTP_ORIGINS = ("http://localhost:5001", "http://127.0.0.1:5001")
+_LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
+
+
+def _registration_http_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """``DYNAMIC_REGISTRATION_HTTP_ORIGINS`` (comma-separated; ``none`` for none), normalised;
+    the demo emulator's origins when unset."""
+    raw = env.get(REGISTRATION_HTTP_ORIGINS_ENV)
+    if raw is None:
+        values: tuple[str, ...] = DEMO_REGISTRATION_HTTP_ORIGINS
+    elif raw.strip().lower() == "none":
+        values = ()
+    else:
+        values = _split(raw)
+    origins = []
+    for value in values:
+        origin = loopback_http_origin(value)
+        if origin is None:
+            raise ConfigurationError(
+                f"{REGISTRATION_HTTP_ORIGINS_ENV} lists http://<loopback host>[:port] origins "
+                f"only (localhost, 127.x.x.x, [::1]), not {value!r}"
+            )
+        origins.append(origin)
+    return tuple(origins)
+
+
+def loopback_http_origin(url: str) -> str | None:
+    """``http://host:port`` (port explicit) when ``url`` is an http URL on a loopback host,
+    else None. Used for the allow-list entries and for each URL checked against them."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or 80
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme.lower() != "http" or parts.username is not None or not host:
+        return None
+    if host not in _LOOPBACK_HOSTS:
+        try:
+            if not ipaddress.ip_address(host).is_loopback:
+                return None
+        except ValueError:
+            return None
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
 
 
 def _split(value: str | None) -> tuple[str, ...]:

@@ -21,6 +21,8 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
+from app.inputs import escape_controls
+
 REQUEST_ID_HEADER = "X-Request-Id"
 REDACTED = "[REDACTED]"
 _HANDLER_NAME = "canvas-reports"
@@ -153,7 +155,15 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """Readable lines for the demo: time, level, request id, logger, message, extra fields."""
+    """Readable lines for the demo: time, level, request id, logger, message, extra fields.
+
+    One record is one line: control characters (CR, LF, other C0/C1, U+2028/2029) in the
+    message and in every extra field are written as escapes, so a value such as
+    ``"x\\n2026-01-01 INFO ..."`` (``%0a`` in a URL) cannot forge a log line. A traceback
+    or stack follows on lines that each start with ``CONTINUATION``, never at column 0.
+    """
+
+    CONTINUATION = "  | "
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s")
@@ -161,10 +171,26 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if not hasattr(record, "request_id"):
             record.request_id = "-"
-        line = redact(super().format(record))
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        line = escape_controls(redact(self.formatMessage(record)))
         extras = extra_fields(record)
         if extras:  # already redacted by RedactingFilter
-            line += " " + " ".join(f"{key}={value}" for key, value in extras.items())
+            line += " " + " ".join(
+                f"{escape_controls(str(key))}={escape_controls(str(value))}"
+                for key, value in extras.items()
+            )
+        tail: list[str] = []
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            tail.append(record.exc_text)
+        if record.stack_info:
+            tail.append(self.formatStack(record.stack_info))
+        for block in tail:
+            for part in redact(block).split("\n"):
+                line += "\n" + self.CONTINUATION + escape_controls(part)
         return line
 
 

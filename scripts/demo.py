@@ -73,6 +73,8 @@ class DemoConfig:
         env.update(
             TOOL_BASE_URL=self.tool_url,
             TOOL_INSTANCE_DIR=str(self.instance_dir),
+            # Dynamic registration fetches https only, plus this allow-listed http emulator.
+            DYNAMIC_REGISTRATION_HTTP_ORIGINS=self.emulator_url,
             PYTHONUNBUFFERED="1",
         )
         return env

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
@@ -74,12 +75,14 @@ class CanvasClient:
         return self._one(
             AccountReport,
             "POST",
-            f"/api/v1/accounts/{account_id}/reports/{report_type}",
+            f"/api/v1/accounts/{account_id}/reports/{_segment(report_type)}",
             json_body={"parameters": parameters},
         )
 
     def list_account_reports(self, account_id: int, report_type: str) -> list[AccountReport]:
-        return self._list(AccountReport, f"/api/v1/accounts/{account_id}/reports/{report_type}")
+        return self._list(
+            AccountReport, f"/api/v1/accounts/{account_id}/reports/{_segment(report_type)}"
+        )
 
     def get_account_report(
         self, account_id: int, report_type: str, report_id: int
@@ -110,18 +113,20 @@ class CanvasClient:
         return self._one(
             CourseReport,
             "POST",
-            f"/api/v1/courses/{course_id}/reports/{report_type}",
+            f"/api/v1/courses/{course_id}/reports/{_segment(report_type)}",
             json_body={"parameters": parameters},
         )
 
     def get_course_report(self, course_id: int, report_type: str, report_id: int) -> CourseReport:
-        path = f"/api/v1/courses/{course_id}/reports/{report_type}/{report_id}"
+        path = f"/api/v1/courses/{course_id}/reports/{_segment(report_type)}/{report_id}"
         return self._one(CourseReport, "GET", path)
 
     def last_course_report(self, course_id: int, report_type: str) -> CourseReport | None:
         """The user's latest report of this type; None when there is none (``{}`` or 404)."""
         try:
-            data = self._call("GET", f"/api/v1/courses/{course_id}/reports/{report_type}")
+            data = self._call(
+                "GET", f"/api/v1/courses/{course_id}/reports/{_segment(report_type)}"
+            )
         except CanvasNotFound:
             return None
         if not data:
@@ -282,12 +287,26 @@ def _parse(model: type[M], data: Any) -> M:
         ) from exc
 
 
+def _segment(value: str) -> str:
+    """A string as one URL path segment: every reserved character percent-encoded, and the
+    dot segments ``.``/``..`` too (HTTP clients would resolve them), so ``/``, ``?``, ``#``,
+    ``%`` or ``..`` cannot change which Canvas endpoint is called. Ints are written as is.
+
+    Raises:
+        ValueError: an empty segment (callers check their strings first).
+    """
+    if not value:
+        raise ValueError("an empty Canvas URL path segment")
+    encoded = quote(value, safe="")
+    return encoded.replace(".", "%2E") if encoded in {".", ".."} else encoded
+
+
 def _quiz_reports_path(course_id: int, quiz_id: int) -> str:
     return f"/api/v1/courses/{course_id}/quizzes/{quiz_id}/reports"
 
 
 def _account_report_path(account_id: int, report_type: str, report_id: int) -> str:
-    return f"/api/v1/accounts/{account_id}/reports/{report_type}/{report_id}"
+    return f"/api/v1/accounts/{account_id}/reports/{_segment(report_type)}/{report_id}"
 
 
 def _quiz_report_format(json_api: bool) -> dict[str, Any]:

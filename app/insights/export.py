@@ -41,11 +41,23 @@ REPORTED_COLUMNS = (
     "flags",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset("=+-@")
+_LEADING_BLANKS = " \t\r\n"
 
 
 def _text(value: str) -> str:
-    """Neutralise spreadsheet formulas in free text (question texts come from teachers)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """Neutralise spreadsheet formulas in free text (question texts come from teachers).
+
+    OWASP's CSV injection rule: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
+    or a CR gets a leading ``'``, and so does one whose first character after leading
+    spaces, tabs, CRs or LFs is ``=``, ``+``, ``-`` or ``@`` (spreadsheets skip those
+    blanks before reading a formula). Only free text passes through here, so a text cell
+    ``-5`` is shown as ``'-5``; the tool's numeric columns (``_number``, counts) are written
+    by the tool itself and never neutralised, so real negative numbers stay numbers.
+    """
+    if value.startswith(_FORMULA_START) or value.lstrip(_LEADING_BLANKS)[:1] in _FORMULA_CHARS:
+        return "'" + value
+    return value
 
 
 def _number(value: float | None) -> str:

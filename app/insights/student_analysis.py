@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from app.inputs import parse_id
 from app.insights.source import ParseError, RecordReader
 from app.insights.table import BLANK, NOT_SHOWN, Question, ReportKind, ResponseTable
 
@@ -275,9 +276,10 @@ def _attempt(row: list[str], layout: _Layout, line: int) -> int | None:
     if layout.attempt_col is None:
         return None
     cell = row[layout.attempt_col]
-    if not cell.isdigit():
+    attempt = parse_id(cell)
+    if attempt is None:
         raise ParseError(f"attempt: expected a whole number, found {cell[:20]!r}", line)
-    return int(cell)
+    return attempt
 
 
 def _respondent(row: list[str], layout: _Layout) -> str | None:

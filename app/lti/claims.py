@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from app.inputs import parse_positive_id
 from app.lti.roles import parse_canvas_roles
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -46,13 +47,8 @@ def custom_value(claims: Mapping[str, Any], name: str) -> str | None:
 
 
 def _int(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        return None
-    return number if number > 0 else None
+    """A Canvas id from a custom field: ASCII digits, 0 < id <= 2**63-1, else None."""
+    return parse_positive_id(value)
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,19 @@ key; an administrator adds it with ``platforms add`` (same issuer and client id)
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlsplit
+import logging
+from collections.abc import Collection
+from typing import Any, NoReturn
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from pylti1p3.dynamic_registration import DynamicRegistration
 from sqlalchemy.orm import Session
 
+from app.config import loopback_http_origin
 from app.crypto import SecretBox
 from app.errors import BadRequest
+from app.inputs import escape_controls, has_control_characters
 from app.lti.config_json import CUSTOM_FIELDS, QUIZ_CUSTOM_FIELDS
 from app.lti.registrations import PlatformInput, add_platform, find_platform
 from app.models.platform import Platform
@@ -25,6 +29,48 @@ from app.models.platform import Platform
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TIMEOUT_SECONDS = 10
+MAX_REDIRECTS = 3
+# The one answer to every failure: what went wrong (an error, a status, a URL) goes to the
+# log only, never back to the browser.
+FAILED = (
+    "Canvas did not accept the registration request; start it again from the "
+    "Developer Keys page."
+)
+
+log = logging.getLogger(__name__)
+
+
+def registration_failed(detail: str) -> NoReturn:
+    """Log ``detail`` (escaped) and refuse with the one generic message.
+
+    Raises:
+        BadRequest: always, with ``FAILED``.
+    """
+    log.warning("dynamic registration failed: %s", escape_controls(detail))
+    raise BadRequest(FAILED)
+
+
+def may_fetch(url: str, http_origins: Collection[str]) -> bool:
+    """Whether registration may fetch ``url``: https, or http on an allow-listed demo
+    origin (``Settings.registration_http_origins``, normalised by ``loopback_http_origin``)."""
+    if has_control_characters(url) or any(ch.isspace() for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a bad port
+    except ValueError:
+        return False
+    if not parts.hostname:
+        return False
+    if parts.scheme == "https":
+        return True
+    origin = loopback_http_origin(url)
+    return origin is not None and origin in http_origins
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
 class ToolRegistration(DynamicRegistration):  # type: ignore[misc]
@@ -39,11 +85,13 @@ class ToolRegistration(DynamicRegistration):  # type: ignore[misc]
         openid_configuration_url: str,
         registration_token: str,
         http: requests.Session,
+        http_origins: Collection[str] = (),
     ) -> None:
         self._base = tool_base_url.rstrip("/")
         self._config_url = openid_configuration_url
         self._token = registration_token
         self._http = http
+        self._http_origins = frozenset(http_origins)
 
     # -- what the tool registers ----------------------------------------------------------
     def get_initiate_login_uri(self) -> str:
@@ -106,24 +154,42 @@ class ToolRegistration(DynamicRegistration):  # type: ignore[misc]
         return self._token
 
     def _call(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        """One JSON call to Canvas; only ``may_fetch`` URLs, redirects followed only for a
+        GET and only on the same origin (scheme, host, port), at most ``MAX_REDIRECTS``.
+
+        Raises:
+            BadRequest: any failure, with the one generic message (details in the log).
+        """
+        if not may_fetch(url, self._http_origins):
+            registration_failed(f"{method} {url!r}: not https nor an allowed demo origin")
         try:
-            response = self._http.request(
-                method,
-                url,
-                headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
-                timeout=TIMEOUT_SECONDS,
-                **kwargs,
-            )
-            response.raise_for_status()
+            response = self._send(method, url, **kwargs)
+            for _hop in range(MAX_REDIRECTS):
+                if not (response.is_redirect and method == "GET"):
+                    break
+                target = urljoin(url, response.headers.get("Location", ""))
+                if _origin(target) != _origin(url) or not may_fetch(target, self._http_origins):
+                    registration_failed(f"{method} {url!r}: redirected off-origin to {target!r}")
+                url = target
+                response = self._send(method, url, **kwargs)
+            if not 200 <= response.status_code < 300:
+                registration_failed(f"{method} {url!r}: HTTP {response.status_code}")
             body = response.json()
         except (requests.RequestException, ValueError) as exc:
-            raise BadRequest(
-                "Canvas did not accept the registration request; start it again from the "
-                "Developer Keys page."
-            ) from exc
+            registration_failed(f"{method} {url!r}: {type(exc).__name__}: {exc}")
         if not isinstance(body, dict):
-            raise BadRequest("Canvas answered the registration with something unexpected.")
+            registration_failed(f"{method} {url!r}: the answer is not a JSON object")
         return body
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        return self._http.request(
+            method,
+            url,
+            headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
+            timeout=TIMEOUT_SECONDS,
+            allow_redirects=False,
+            **kwargs,
+        )
 
     def get_openid_configuration(self) -> dict[str, Any]:
         return self._call("GET", self._config_url)
@@ -134,29 +200,23 @@ class ToolRegistration(DynamicRegistration):  # type: ignore[misc]
         endpoint = config.get("registration_endpoint")
         for name in ("issuer", "authorization_endpoint", "jwks_uri", "token_endpoint"):
             if not isinstance(config.get(name), str):
-                raise BadRequest(f"Canvas's OpenID configuration lacks {name}.")
+                registration_failed(f"the OpenID configuration lacks {name}")
         if not isinstance(endpoint, str) or PLATFORM_CONFIGURATION not in config:
-            raise BadRequest("The OpenID configuration is not an LTI platform configuration.")
+            registration_failed("the OpenID configuration is not an LTI platform configuration")
         answer = self._call("POST", endpoint, json=self.lti_registration_data())
         if not isinstance(answer.get("client_id"), str | int):
-            raise BadRequest("Canvas's registration answer has no client_id.")
+            registration_failed("the registration answer has no client_id")
         return config, answer
 
 
-def check_registration_url(url: str, *, production: bool) -> None:
-    """Refuse configuration URLs the tool must not fetch.
+def check_registration_url(url: str, *, http_origins: Collection[str] = ()) -> None:
+    """Refuse configuration URLs the tool must not fetch (before any request).
 
     Raises:
-        BadRequest: not http(s), or plain http in production.
+        BadRequest: not https and not on an allow-listed demo origin (the generic message).
     """
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:  # e.g. an unclosed IPv6 bracket: the caller's mistake, a 400
-        raise BadRequest("openid_configuration must be an http(s) URL.") from exc
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise BadRequest("openid_configuration must be an http(s) URL.")
-    if production and parts.scheme != "https":
-        raise BadRequest("openid_configuration must use https.")
+    if not may_fetch(url, http_origins):
+        registration_failed(f"openid_configuration {url!r}: not https nor an allowed origin")
 
 
 def store_registration(

@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.errors import BadRequest
+from app.inputs import parse_id
 
 
 class Family(StrEnum):
@@ -123,15 +124,17 @@ def parse_parameters(specs: list[ParamSpec], form: Mapping[str, str]) -> dict[st
 
 def _parse_value(spec: ParamSpec, raw: str) -> Any:
     if spec.kind is ParamKind.COURSE:
-        if not raw.isdigit():
+        course_id = parse_id(raw)
+        if course_id is None:
             raise BadRequest(_("%(name)s must be a Canvas course id.", name=spec.name))
-        return int(raw)
+        return course_id
     if spec.kind is ParamKind.TERM:
         if raw == "active_terms":
             return raw
-        if not raw.isdigit():
+        term_id = parse_id(raw)
+        if term_id is None:
             raise BadRequest(_("%(name)s must be a term.", name=spec.name))
-        return int(raw)
+        return term_id
     if spec.kind is ParamKind.DATE:
         try:
             return date.fromisoformat(raw[:10]).isoformat()

@@ -18,6 +18,7 @@ from app.canvas.errors import CanvasNotFound
 from app.canvas.payloads import AccountReport, CourseReport, File, Progress, QuizReport
 from app.errors import ToolError
 from app.i18n import N_
+from app.inputs import parse_id
 from app.models.job import Job
 from app.reports.kinds import Family
 from app.reports.polling import PollPolicy
@@ -183,7 +184,7 @@ def progress_id_from_url(url: str | None) -> int | None:
     if not url:
         return None
     tail = url.rstrip("/").rsplit("/", 1)[-1]
-    return int(tail) if tail.isdigit() else None
+    return parse_id(tail)
 
 
 def require_id(value: int | None, what: str) -> int:

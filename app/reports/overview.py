@@ -20,7 +20,7 @@ from app.reports.canvas_cache import CacheKey, CanvasAnswerCache, ContextKind
 from app.reports.history import HistoryEntry, account_history
 from app.reports.kinds import Family
 from app.reports.rights import Judge
-from app.reports.service import CatalogueEntry, catalogue, catalogue_entry
+from app.reports.service import CatalogueEntry, catalogue, catalogue_entry, find_catalogue_entry
 from app.reports.status import JobStatus
 
 T = TypeVar("T")
@@ -113,6 +113,27 @@ def account_overview(
         jobs=jobs_where(session, judge, family=Family.ACCOUNT),
         audit=audit.recent(session, account_id, launch.platform_id),
     )
+
+
+def cached_catalogue_entry(
+    client: CanvasClient, launch: Launch, cache: CanvasAnswerCache | None, report_type: str
+) -> CatalogueEntry:
+    """``catalogue_entry`` from the user's cached catalogue (the one the overview showed,
+    at most a TTL old): an unknown ``report_type`` costs no Canvas call made with it.
+
+    Raises:
+        NotAuthorized: not an admin of the launch's account; NotFound: not offered.
+    """
+    account_id = require_account_admin(launch)
+    entries = _cached(
+        cache,
+        launch,
+        lambda: catalogue(client, launch),
+        context="account",
+        context_id=account_id,
+        what="catalogue",
+    )
+    return find_catalogue_entry(entries, report_type)
 
 
 def account_report_page(

@@ -128,7 +128,16 @@ def catalogue_entry(client: CanvasClient, launch: Launch, report_type: str) -> C
     Raises:
         NotFound: the account does not offer ``report_type``.
     """
-    for entry in catalogue(client, launch):
+    return find_catalogue_entry(catalogue(client, launch), report_type)
+
+
+def find_catalogue_entry(entries: Sequence[CatalogueEntry], report_type: str) -> CatalogueEntry:
+    """The entry for ``report_type``.
+
+    Raises:
+        NotFound: none.
+    """
+    for entry in entries:
         if entry.report == report_type:
             return entry
     raise NotFound(_("This account does not offer the report %(name)s.", name=report_type))
@@ -233,11 +242,11 @@ def start_course_report(
     """Start a course report (Canvas offers ``course_pace_docx`` only).
 
     Raises:
-        BadRequest: unknown type; CanvasError: Canvas refused.
+        NotFound: unknown type (nothing asked of Canvas); CanvasError: Canvas refused.
     """
     course_id = require_course_staff(launch)
     if report_type not in COURSE_REPORT_TYPES:
-        raise BadRequest(_("Unknown course report."))
+        raise NotFound(_("Unknown course report."))
     report = client.start_course_report(course_id, report_type, {})
     job = _new_job(
         launch,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
-from app.errors import NotAuthorized
+from app.errors import BadRequest, NotAuthorized
 from app.i18n import N_
+from app.inputs import parse_positive_id
 from app.lti.claims import landing_for
 from app.lti.roles import may_use_placement, role_label
 from app.models.launch import Launch
@@ -44,8 +46,8 @@ def account() -> ResponseReturnValue:
 def quiz() -> ResponseReturnValue:
     """The quiz page; without a quiz from the launch (or a picked one) it shows the picker."""
     launch = _launch_for("quiz")
-    quiz_id = _positive_int(request.args.get("quiz_id")) or launch.canvas_quiz_id
-    assignment_id = _positive_int(request.args.get("assignment_id"))
+    quiz_id = _picked_id("quiz_id") or launch.canvas_quiz_id
+    assignment_id = _picked_id("assignment_id")
     if assignment_id is None and request.args.get("quiz_id") is None:
         assignment_id = launch.canvas_assignment_id
     if assignment_id is not None:
@@ -62,8 +64,17 @@ def quiz() -> ResponseReturnValue:
     )
 
 
-def _positive_int(value: str | None) -> int | None:
-    if value is None or not value.isdigit():
+def _picked_id(name: str) -> int | None:
+    """A picked quiz/assignment id from the query (None when absent or empty).
+
+    Raises:
+        BadRequest: not ASCII digits with 0 < id < 2**53 (what the page's script carries
+            exactly); e.g. ``"²"``, which ``str.isdigit`` accepts and ``int()`` refuses.
+    """
+    value = request.args.get(name)
+    if not value:
         return None
-    number = int(value)
-    return number if 0 < number < 2**53 else None
+    number = parse_positive_id(value)
+    if number is None or number >= 2**53:
+        raise BadRequest(_("%(name)s must be a Canvas id.", name=name))
+    return number

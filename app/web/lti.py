@@ -164,9 +164,11 @@ def register() -> ResponseReturnValue:
     token = request.args.get("registration_token", "")
     if not config_url or not token:
         raise BadRequest(N_("Start dynamic registration from Canvas's Developer Keys page."))
-    check_registration_url(config_url, production=runtime.settings.production)
+    # Plain http only for the demo's allow-listed loopback origins, never in production.
+    http_origins = () if runtime.settings.production else runtime.settings.registration_http_origins
+    check_registration_url(config_url, http_origins=http_origins)
     config, answer = ToolRegistration(
-        runtime.settings.tool_base_url, config_url, token, runtime.http
+        runtime.settings.tool_base_url, config_url, token, runtime.http, http_origins
     ).run()
     session = request_session()
     platform = store_registration(session, current_secret_box(), config_url, config, answer)

@@ -44,7 +44,8 @@ from app.reports import actions, canvas_cache, files, overview, rights, service,
 from app.reports.access import get_job, visible_jobs
 from app.reports.kinds import Family
 from app.reports.status import FINISHED, JobStatus
-from app.web.auth import current_launch, launch_required, launch_url
+from app.web import inputs
+from app.web.auth import current_launch, current_token, launch_required, launch_url
 
 bp = Blueprint("reports", __name__)
 
@@ -126,13 +127,13 @@ def _committed(jobs: Iterable[Job]) -> list[Job]:
     return rows
 
 
-def _back(default: str) -> ResponseReturnValue:
-    """Redirect to ``next`` when it is a local path, else ``default`` (with the launch token)."""
-    target = request.form.get("next", "")
-    if not target.startswith("/reports/") or "//" in target or "\\" in target:
+def _back(default: str, target: str | None) -> ResponseReturnValue:
+    """Redirect to ``target`` (a ``next`` already checked by ``inputs.return_target``, before
+    anything changed), else ``default``; with the request's verified launch token."""
+    if target is None:
         return redirect(default, 303)
     separator = "&" if "?" in target else "?"
-    return redirect(f"{target}{separator}lt={request.form.get('lt', '')}", 303)
+    return redirect(f"{target}{separator}lt={quote(current_token(), safe='')}", 303)
 
 
 # ---------------------------------------------------------------- account navigation
@@ -174,10 +175,13 @@ def start_account_report(report_type: str) -> ResponseReturnValue:
 @bp.get("/reports/account/<report_type>/<int:report_id>/file")
 @launch_required
 def canvas_account_file(report_type: str, report_id: int) -> ResponseReturnValue:
+    client, launch = _client(), current_launch()
+    # A type the account's catalogue does not offer is a 404 before any Canvas call with it.
+    overview.cached_catalogue_entry(client, launch, canvas_cache.current_cache(), report_type)
     opened = files.open_account_report_file(
         request_session(),
-        _client(),
-        current_launch(),
+        client,
+        launch,
         report_type=report_type,
         report_id=report_id,
         now=current_now(),
@@ -292,16 +296,18 @@ def job(job_id: int) -> ResponseReturnValue:
 @launch_required
 @_changes_canvas
 def job_action(job_id: int, action: str) -> ResponseReturnValue:
+    # Every input is checked before the action changes anything (DB or Canvas).
     act = _ACTIONS.get(action)
     if act is None:
         raise BadRequest(_("Unknown action."))
+    target = inputs.return_target()
     judge = current_judge()
     judge.require_manage(get_job(request_session(), judge.launch, job_id))
     row = act(request_session(), judge.client(), judge.launch, job_id, current_now())
     _committed([row])
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job_json(row))
-    return _back(launch_url("reports.job", job_id=job_id))
+    return _back(launch_url("reports.job", job_id=job_id), target)
 
 
 @bp.get("/reports/jobs/<int:job_id>/download")
@@ -345,11 +351,7 @@ def _stream(opened: files.JobFile) -> Response:
 
 
 def _ids(raw: str) -> list[int]:
-    parts = [part for part in raw.split(",") if part.strip()]
-    # Ids beyond 64 bits would overflow the database driver (a 500), not just miss.
-    if len(parts) > 200 or not all(part.strip().isdigit() and int(part) < 2**63 for part in parts):
-        raise BadRequest(_("ids must be a comma-separated list of job ids."))
-    return [int(part) for part in parts]
+    return inputs.id_list(raw)
 
 
 @bp.get("/api/jobs")

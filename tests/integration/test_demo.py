@@ -156,4 +156,6 @@ def test_demo_environment_keeps_the_tool_in_demo_mode(
     assert "DATABASE_URL" not in env
     assert env["TOOL_BASE_URL"] == "http://127.0.0.1:5123"
     assert env["TOOL_INSTANCE_DIR"] == str(tmp_path)
+    # Dynamic registration may fetch this http emulator only (allow-list; https otherwise).
+    assert env["DYNAMIC_REGISTRATION_HTTP_ORIGINS"] == "http://localhost:5124"
     assert config.emulator_env()["EMULATOR_BASE_URL"] == "http://localhost:5124"

@@ -11,10 +11,18 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import create_app
-from app.config import Settings
+from app.config import Settings, loopback_http_origin
 from app.models import Platform
 from emulator.testing import LiveEmulator
 from tests.integration.launch_helpers import Journey
+
+
+@pytest.fixture
+def settings(settings: Settings, emulator: LiveEmulator) -> Settings:
+    """The live emulator is plain http: allow-list its origin (what the demo does)."""
+    origin = loopback_http_origin(emulator.url)
+    assert origin is not None
+    return settings.with_overrides(registration_http_origins=(origin,))
 
 
 def _registration_frame(journey: Journey, tool_url: str) -> str:

@@ -288,12 +288,17 @@ def test_form_actions_redirect_back_to_the_page_they_came_from(world: World) -> 
     )
     assert back.status_code == 303
     assert back.headers["Location"] == f"/reports/account/last_user_access_csv?lt={ada.token}"
-    # An off-site "next" is ignored in favour of the job page.
+    # An off-site "next" is refused before the delete (docs/security.md, "Input rules").
     ada.post("/reports/account/last_user_access_csv")
     world.run_until_settled()
     second = world.jobs()[-1]
     away = ada.post(f"/reports/jobs/{second.id}/delete", {"next": "//evil.example/x"})
-    assert away.headers["Location"].startswith(f"/reports/jobs/{second.id}?lt=")
+    assert away.status_code == 400
+    assert "Location" not in away.headers
+    assert world.job(second.id).status == JobStatus.COMPLETE
+    # Without a "next" the action goes back to the job page.
+    plain = ada.post(f"/reports/jobs/{second.id}/delete")
+    assert plain.headers["Location"].startswith(f"/reports/jobs/{second.id}?lt=")
 
 
 def test_one_task_run_drains_a_backlog_larger_than_a_batch(
