@@ -146,7 +146,8 @@ _BROKEN_WORDS = """() => {
       const range = document.createRange();
       range.setStart(node, match.index);
       range.setEnd(node, match.index + match[0].length);
-      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      const rects = [...range.getClientRects()].filter(r => r.width > 0);
+      const lines = new Set(rects.map(r => Math.round(r.top)));
       if (lines.size > 1) broken.push(match[0]);
     }
   }
@@ -184,9 +185,7 @@ def test_item_analysis_page_fits_narrow_screens(
     world: World, tool_url: str, page: Page, width: int
 ) -> None:
     tina = teacher(world)
-    job_id = completed(
-        world, tina, "/reports/quiz/201", {"report_type": "item_analysis"}
-    )
+    job_id = completed(world, tina, "/reports/quiz/201", {"report_type": "item_analysis"})
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{tool_url}/insights/jobs/{job_id}?lt={tina.token}")
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-scatter')")
