@@ -24,7 +24,7 @@ from app.insights.export import export_filename, items_csv, reported_items_csv
 from app.insights.flags import MESSAGES, Flag, Thresholds
 from app.insights.groups import DEFAULT_SPLIT
 from app.insights.parse import ParsedReport, parse_report
-from app.insights.reported import ReportedItemAnalysis, reported_flags
+from app.insights.reported import ReportedItemAnalysis, ReportedOption, reported_flags
 from app.insights.table import AttemptPolicy, ResponseTable
 from app.lti.claims import CONTEXT
 from app.models.launch import Launch
@@ -124,6 +124,16 @@ def _split() -> float:
     raise BadRequest(_("Unknown group size."))
 
 
+def option_name(option: ReportedOption) -> str:
+    """An answer's label: its text, or Canvas's column name in the user's language."""
+    if option.has_text:
+        return option.label
+    name: str = (
+        _("Correct answer") if option.number == 1 else _("Distractor %(n)s", n=option.number)
+    )
+    return name
+
+
 def policy_phrase(policy: AttemptPolicy) -> str:
     """Which attempts were analysed, for notes and export names ("latest attempts")."""
     phrases: dict[AttemptPolicy, str] = {
@@ -162,7 +172,7 @@ def job(job_id: int) -> ResponseReturnValue:
         analysis=loaded.report,
         flags=[reported_flags(item, thresholds) for item in loaded.report.items],
         thresholds=thresholds,
-        charts=reported_charts(loaded.report, thresholds),
+        charts=reported_charts(loaded.report, thresholds, option_name),
     )
 
 

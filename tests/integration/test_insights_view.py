@@ -354,3 +354,27 @@ def test_item_analysis_page_lists_no_phantom_distractors(world: World) -> None:
         assert "Distractor 3" not in listed
     assert page.count("Answer text not in this report.") == 20
     assert "alpha counts only the 20 multiple-choice and true/false questions" in page
+
+
+def test_spanish_launch_gets_spanish_notes_and_export_name(world: World) -> None:
+    tina = teacher(world)
+    _course_code(world, tina, "BIO101")
+    with world.db.session() as session:
+        launch = session.get(Launch, tina.launch_id)
+        assert launch is not None
+        launch.locale = "es"
+        session.commit()
+    student_job = student_analysis_job(world, tina)
+    page = tina.get(f"/insights/jobs/{student_job}?policy=all").text
+    assert "El alfa de Canvas usa la fórmula de su análisis de ítems" in page
+    assert "difieren de estos (todos los intentos)" in page
+    name, _ = _disposition(tina.get(f"/insights/jobs/{student_job}/items.csv").headers)
+    day = world.now().date().isoformat()
+    assert name == (
+        f"BIO101 - Cell Biology Midterm - analisis de items (primeros intentos) - {day}.csv"
+    )
+    item_job = completed(world, tina, f"/reports/quiz/{MIDTERM}", {"report_type": "item_analysis"})
+    page = tina.get(f"/insights/jobs/{item_job}").text
+    assert "El texto de las respuestas no está en este informe." in page
+    assert "Distractor 2" in page
+    assert charts(page)["options"]["0"]["labels"][0] == "Respuesta correcta ✓"  # type: ignore[index]
