@@ -177,6 +177,8 @@ def test_student_analysis_page_fits_narrow_screens_without_broken_words(
         assert region.get_attribute("tabindex") == "0"
         assert region.get_attribute("aria-label")
     screenshot(page, f"insights-student-analysis-{width}px")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    screenshot(page, f"insights-student-analysis-{width}px-top", full_page=False)
     assert axe_violations(page) == []
 
 
