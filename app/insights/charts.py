@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from app.insights.analysis import QuizInsights
 from app.insights.flags import Flag, Severity, Thresholds
-from app.insights.reported import ReportedItemAnalysis, reported_flags
+from app.insights.reported import ReportedItemAnalysis, ReportedOption, reported_flags
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -66,9 +66,16 @@ def quiz_charts(insights: QuizInsights) -> dict[str, Any]:
 
 
 def reported_charts(
-    analysis: ReportedItemAnalysis, thresholds: Thresholds | None = None
+    analysis: ReportedItemAnalysis,
+    thresholds: Thresholds | None = None,
+    name: Callable[[ReportedOption], str] | None = None,
 ) -> dict[str, Any]:
-    """Scatter and per-item answer counts for an item analysis Canvas computed."""
+    """Scatter and per-item answer counts for an item analysis Canvas computed.
+
+    ``name`` gives an answer's label (the web layer translates "Correct answer"); by default
+    the report's own label.
+    """
+    name = name or (lambda option: option.label)
     thresholds = thresholds or Thresholds()
     scatter = []
     options: dict[str, Any] = {}
@@ -78,7 +85,7 @@ def reported_charts(
         counted = [o for o in item.options if o.count is not None]
         if counted:
             options[str(index)] = {
-                "labels": [_label(o.label, o.correct is True) for o in counted],
+                "labels": [_label(name(o), o.correct is True) for o in counted],
                 "counts": [o.count for o in counted],
             }
     return {"scatter": scatter, "options": options, "thresholds": _thresholds(thresholds)}

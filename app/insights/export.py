@@ -126,3 +126,32 @@ def reported_items_csv(
             ]
 
     return _lines(rows(), REPORTED_COLUMNS)
+
+
+#: Characters Windows, macOS or Linux refuse (or treat specially) in a file name.
+_UNSAFE = frozenset('<>:"/\\|?*')
+#: Keep names well under the 255-byte limit of common filesystems (UTF-8 may use 4 bytes).
+_MAX_CHARS = 120
+
+
+def _safe_part(text: str) -> str:
+    cleaned = "".join(
+        " " if ch in _UNSAFE or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 else ch for ch in text
+    )
+    return " ".join(cleaned.split()).strip(" .")
+
+
+def export_filename(parts: list[str], date: str, extension: str = "csv") -> str:
+    """``"BIO101 - Cell Biology Midterm - item analysis (latest attempts) - 2026-12-06.csv"``.
+
+    Each part loses characters filesystems refuse (``< > : " / \\ | ? *``, control
+    characters) and repeated or edge spaces and dots; empty parts are left out and the
+    name is shortened to a safe length before the date, which is always kept (so a stem is
+    never a bare Windows device name such as ``CON``).
+    """
+    kept = [part for part in (_safe_part(p) for p in parts) if part]
+    stem = " - ".join(kept)
+    if len(stem) > _MAX_CHARS:
+        stem = stem[:_MAX_CHARS].rstrip(" .-")
+    stem = f"{stem} - {date}" if stem else date
+    return f"{stem}.{extension}"

@@ -10,29 +10,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.insights.headers import ITEM_COLUMNS
 from app.insights.source import ParseError, RecordReader
 
-_COLUMNS = (
-    "question id",
-    "question title",
-    "answered student count",
-    "top student count",
-    "middle student count",
-    "bottom student count",
-    "quiz question count",
-    "correct student count",
-    "wrong student count",
-    "correct student ratio",
-    "wrong student ratio",
-    "correct top student count",
-    "correct middle student count",
-    "correct bottom student count",
-    "variance",
-    "standard deviation",
-    "difficulty index",
-    "alpha",
-    "point biserial of correct",
-)
+#: Canvas's fixed columns (English names, for messages); Spanish ones in headers.py.
+_COLUMNS = tuple(names[0] for names in ITEM_COLUMNS)
+#: A header is Canvas's when its first column is known and at most this many of the other
+#: fixed columns have names the tool does not know (a locale it has no names for).
+_UNKNOWN_NAMES_ALLOWED = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +64,32 @@ class CanvasItemAnalysis:
         return self.rows[0].alpha if self.rows else None
 
 
+def _unknown_names(header: Sequence[str]) -> list[int]:
+    """Positions of Canvas's fixed columns whose name is not known in any language."""
+    lowered = [h.strip().lower() for h in header[: len(ITEM_COLUMNS)]]
+    return [i for i, name in enumerate(lowered) if name not in ITEM_COLUMNS[i]]
+
+
 def is_item_analysis_header(header: Sequence[str]) -> bool:
-    return bool(header) and header[0].strip().lower() == "question id"
+    """Canvas's classic Item Analysis: first column ``Question Id`` in a language Canvas uses,
+    or Canvas's fixed columns with at most a few names the tool does not know."""
+    if header and header[0].strip().lower() in ITEM_COLUMNS[0]:
+        return True
+    unknown = _unknown_names(header)
+    return len(header) >= len(ITEM_COLUMNS) and len(unknown) <= _UNKNOWN_NAMES_ALLOWED
+
+
+def _check_header(header: Sequence[str]) -> None:
+    """Columns are read by Canvas's fixed positions; names are checked in every known language.
+
+    Raises:
+        ParseError: too few columns, or more unknown names than a translation would explain.
+    """
+    if len(header) < len(ITEM_COLUMNS):
+        raise ParseError(f"Item Analysis header: expected column {_COLUMNS[len(header)]!r}", 1)
+    unknown = _unknown_names(header)
+    if len(unknown) > _UNKNOWN_NAMES_ALLOWED:
+        raise ParseError(f"Item Analysis header: expected column {_COLUMNS[unknown[0]]!r}", 1)
 
 
 def _int(cell: str, what: str, line: int) -> int:
@@ -113,10 +122,7 @@ def parse_item_analysis(reader: RecordReader) -> CanvasItemAnalysis:
     Raises:
         ParseError: missing columns or a cell that is not a number.
     """
-    header = [h.lower() for h in reader.header]
-    if tuple(header[: len(_COLUMNS)]) != _COLUMNS:
-        missing = next(c for i, c in enumerate(_COLUMNS) if i >= len(header) or header[i] != c)
-        raise ParseError(f"Item Analysis header: expected column {missing!r}", 1)
+    _check_header(reader.header)
     rows = []
     for row in reader:
         line = reader.line

@@ -63,5 +63,5 @@ def parse_canvas_item_analysis(source: Source) -> CanvasItemAnalysis:
     text = open_text(source)
     reader = RecordReader(text, first_line(text))
     if not is_item_analysis_header(reader.header):
-        raise ParseError("not an Item Analysis CSV: the first column must be 'Question Id'", 1)
+        raise ParseError("not an Item Analysis CSV: expected Canvas's Item Analysis columns", 1)
     return parse_item_analysis(reader)

@@ -15,11 +15,21 @@ from app.insights.item_analysis import CanvasItemAnalysis
 
 @dataclass(frozen=True, slots=True)
 class ReportedOption:
+    """One answer as a report gives it.
+
+    ``has_text``: ``label`` is the answer's own text (New Quizzes). Canvas's classic Item
+    Analysis names no answer: its columns are the correct answer and "Distractor 2, 3, …"
+    in Canvas's answer order (weight, then position), so ``label`` is that name and
+    ``number`` the column's number (1 for the correct answer).
+    """
+
     label: str
     correct: bool | None
     count: int | None
     ratio: float | None
     point_biserial: float | None
+    has_text: bool = True
+    number: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +62,15 @@ def from_canvas(analysis: CanvasItemAnalysis) -> ReportedItemAnalysis:
     """Canvas's classic Item Analysis: the correct answer's and each distractor's biserial."""
     items = []
     for row in analysis.rows:
-        options = [ReportedOption("Correct answer", True, row.correct, row.correct_ratio,
-                                  row.point_biserial_correct)]  # fmt: skip
+        options = [
+            ReportedOption(
+                "Correct answer", True, row.correct, row.correct_ratio,
+                row.point_biserial_correct, has_text=False, number=1,
+            )
+        ]  # fmt: skip
         options += [
-            ReportedOption(f"Distractor {n + 2}", False, None, None, value)
-            for n, value in enumerate(row.point_biserial_distractors)
+            ReportedOption(f"Distractor {n + 2}", False, None, None, value, False, n + 2)
+            for n, value in enumerate(existing_distractors(row.point_biserial_distractors))
         ]
         items.append(
             ReportedItem(
@@ -73,6 +87,21 @@ def from_canvas(analysis: CanvasItemAnalysis) -> ReportedItemAnalysis:
             )
         )
     return ReportedItemAnalysis("classic", analysis.alpha, None, None, None, tuple(items))
+
+
+def existing_distractors(cells: tuple[float | None, ...]) -> tuple[float | None, ...]:
+    """The distractor columns that belong to the question: trailing blanks are dropped.
+
+    Canvas writes as many distractor columns as the question with the most answers needs and
+    leaves the rest of a shorter question's row blank (``item_analysis.rb``: ``row <<
+    item.point_biserials[n]`` is nil past its answers), so a true/false question has one
+    distractor however many columns the report has. A blank *before* a number is an answer
+    nobody (or everybody) chose: Canvas's point-biserial is nil then, and it is kept.
+    """
+    end = len(cells)
+    while end and cells[end - 1] is None:
+        end -= 1
+    return cells[:end]
 
 
 def reported_flags(item: ReportedItem, t: Thresholds) -> tuple[Flag, ...]:

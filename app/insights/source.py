@@ -9,14 +9,15 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from app.errors import ToolError
+from app.insights.headers import first_columns
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 _DELIMITERS = (",", ";", "\t")
 #: First header cells of the reports this package reads (Student Analysis anonymous or not,
-#: classic and New Quizzes Item Analysis).
-_FIRST_COLUMNS = ("name", "section", "question id", "item_id")
+#: classic and New Quizzes Item Analysis), in every language Canvas writes them in.
+_FIRST_COLUMNS = first_columns()
 
 
 class ParseError(ToolError):

@@ -11,18 +11,11 @@ from dataclasses import dataclass
 from typing import cast
 
 from app.inputs import parse_id
+from app.insights.headers import STUDENT_TAILS, student_column
 from app.insights.source import ParseError, RecordReader
 from app.insights.table import BLANK, NOT_SHOWN, Question, ReportKind, ResponseTable
 
 _QUESTION_HEADER = re.compile(r"(\d+):\s?(.*)", re.DOTALL)
-_TAIL = ("n correct", "n incorrect", "score")
-#: Columns before the questions (classic: reports-api.md 3.6; New Quizzes: emulator-quizzes.md).
-_META = frozenset(
-    {
-        "name", "id", "sis_id", "root_account", "section", "section_id", "section_sis_id",
-        "submitted", "attempt", "user_id", "started_at", "submitted_at", "time_spent_seconds",
-    }
-)  # fmt: skip
 #: Distinct answer texts tracked per question; beyond this (free text) answers share one code.
 MAX_CHOICES = 60
 OTHER_ANSWERS = "(other answers)"
@@ -43,15 +36,39 @@ class _Layout:
     questions: tuple[Question, ...]
 
 
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
 def is_student_analysis_header(header: Sequence[str]) -> bool:
-    """A Student Analysis header ends with ``n correct, n incorrect, score``."""
-    return tuple(h.lower() for h in header[-3:]) == _TAIL
+    """A Student Analysis header, recognised by structure as well as by name.
+
+    Canvas writes the column names in the requester's language, so besides the known
+    ``n correct, n incorrect, score`` (and translations) a header qualifies when it has the
+    shape of one: question pairs ``"<id>: <text>", <points possible>`` ending exactly three
+    columns (the counters ``n correct``, ``n incorrect``, ``score``) before the end.
+    """
+    if len(header) < 3:
+        return False
+    if tuple(h.strip().lower() for h in header[-3:]) in STUDENT_TAILS:
+        return True
+    end = len(header) - 3
+    return (
+        end >= 2
+        and _QUESTION_HEADER.fullmatch(header[end - 2]) is not None
+        and _is_number(header[end - 1])
+    )
 
 
 def _layout(header: Sequence[str]) -> _Layout:
     if not is_student_analysis_header(header):
-        raise ParseError("header does not end with 'n correct, n incorrect, score'", 1)
-    lowered = [h.lower() for h in header]
+        raise ParseError(
+            "header does not end with question columns and 'n correct, n incorrect, score'", 1
+        )
     first = next(
         (i for i, h in enumerate(header[:-3]) if _QUESTION_HEADER.fullmatch(h)), len(header) - 3
     )
@@ -78,8 +95,9 @@ def _layout(header: Sequence[str]) -> _Layout:
         if not math.isfinite(points) or points < 0:
             raise ParseError(f"column {col + 2}: invalid points possible {points}", 1)
         questions.append(Question(match[1], match[2].strip(), points, position))
-    meta = lowered[:first]
-    unknown = next((i for i, name in enumerate(meta) if name not in _META), None)
+    # the student columns: any order, in any language Canvas writes them in (headers.py)
+    meta = [student_column(name) for name in header[:first]]
+    unknown = next((i for i, name in enumerate(meta) if name is None), None)
     if unknown is not None:
         raise ParseError(
             f"column {unknown + 1}: expected '<question id>: <question text>' or a known "

@@ -20,17 +20,19 @@ from app.errors import BadRequest, NotFound
 from app.extensions import current_now
 from app.insights.analysis import QuizInsights, analyse
 from app.insights.charts import quiz_charts, reported_charts
-from app.insights.export import items_csv, reported_items_csv
+from app.insights.export import export_filename, items_csv, reported_items_csv
 from app.insights.flags import MESSAGES, Flag, Thresholds
 from app.insights.groups import DEFAULT_SPLIT
 from app.insights.parse import ParsedReport, parse_report
-from app.insights.reported import ReportedItemAnalysis, reported_flags
+from app.insights.reported import ReportedItemAnalysis, ReportedOption, reported_flags
 from app.insights.table import AttemptPolicy, ResponseTable
+from app.lti.claims import CONTEXT
+from app.models.launch import Launch
 from app.reports import files
 from app.reports.access import get_job
 from app.reports.kinds import Family
 from app.web.auth import launch_required
-from app.web.reports import current_judge
+from app.web.reports import content_disposition, current_judge
 
 bp = Blueprint("insights", __name__)
 
@@ -44,6 +46,9 @@ class Loaded:
     job_id: int
     title: str
     report: ParsedReport
+    #: For export names: the course's code (or name) and the quiz's title, when known.
+    course: str = ""
+    quiz: str = ""
 
 
 def _load(job_id: int) -> Loaded:
@@ -64,7 +69,35 @@ def _load(job_id: int) -> Loaded:
         if close is not None:
             close()
     session.commit()  # the download audit event
-    return Loaded(job_id, job.title or opened.name, report)
+    return Loaded(
+        job_id,
+        job.title or opened.name,
+        report,
+        course=_course_label(judge.launch, job.canvas_course_id),
+        quiz=_quiz_title(job.title),
+    )
+
+
+def _course_label(launch: Launch, course_id: int | None) -> str:
+    """The course code from the launch's LTI context (``BIO101``) when the job is that course's."""
+    if course_id is None:
+        return ""
+    if launch.canvas_course_id == course_id:
+        context = launch.claims.get(CONTEXT)
+        if isinstance(context, dict):
+            label = context.get("label") or context.get("title")
+            if isinstance(label, str) and label.strip():
+                return label.strip()
+        if launch.context_title:
+            return launch.context_title
+    fallback: str = _("Course %(id)s", id=course_id)
+    return fallback
+
+
+def _quiz_title(job_title: str) -> str:
+    """Quiz jobs are titled ``"<quiz title> - <report name>[ (…)]"`` (reports/service.py)."""
+    quiz, separator, _report = job_title.rpartition(" - ")
+    return quiz if separator else ""
 
 
 def _policy(table: ResponseTable) -> AttemptPolicy:
@@ -91,6 +124,27 @@ def _split() -> float:
     raise BadRequest(_("Unknown group size."))
 
 
+def option_name(option: ReportedOption) -> str:
+    """An answer's label: its text, or Canvas's column name in the user's language."""
+    if option.has_text:
+        return option.label
+    name: str = (
+        _("Correct answer") if option.number == 1 else _("Distractor %(n)s", n=option.number)
+    )
+    return name
+
+
+def policy_phrase(policy: AttemptPolicy) -> str:
+    """Which attempts were analysed, for notes and export names ("latest attempts")."""
+    phrases: dict[AttemptPolicy, str] = {
+        AttemptPolicy.FIRST: _("first attempts"),
+        AttemptPolicy.LAST: _("latest attempts"),
+        AttemptPolicy.ALL: _("all attempts"),
+        AttemptPolicy.AS_REPORTED: _("attempts as reported"),
+    }
+    return phrases[policy]
+
+
 def _analyse(table: ResponseTable) -> QuizInsights:
     """Analyse with the attempt policy, section and group split the query string asks for."""
     section = request.args.get("section") or None
@@ -109,6 +163,7 @@ def job(job_id: int) -> ResponseReturnValue:
             insights=insights,
             charts=quiz_charts(insights),
             split_choices=SPLIT_CHOICES,
+            policy_phrase=policy_phrase(insights.policy),
         )
     thresholds = Thresholds()
     return render_template(
@@ -117,7 +172,7 @@ def job(job_id: int) -> ResponseReturnValue:
         analysis=loaded.report,
         flags=[reported_flags(item, thresholds) for item in loaded.report.items],
         thresholds=thresholds,
-        charts=reported_charts(loaded.report, thresholds),
+        charts=reported_charts(loaded.report, thresholds, option_name),
     )
 
 
@@ -128,15 +183,23 @@ def items(job_id: int) -> ResponseReturnValue:
     lines: Iterator[str]
     if isinstance(loaded.report, ReportedItemAnalysis):
         lines = reported_items_csv(loaded.report)
-        suffix = "items"
+        kind = (
+            _("item analysis by Canvas")
+            if loaded.report.source == "classic"
+            else _("item analysis by New Quizzes")
+        )
     else:
         insights = _analyse(loaded.report)
         lines = items_csv(insights)
-        suffix = f"items-{insights.policy.value}"
+        kind = _("item analysis (%(attempts)s)", attempts=policy_phrase(insights.policy))
+        section = dict(insights.sections).get(insights.section or "")
+        if section:
+            kind += " - " + section
     response = Response(lines, mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="insights-job-{loaded.job_id}-{suffix}.csv"'
+    name = export_filename(
+        [loaded.course, loaded.quiz or loaded.title, kind], current_now().date().isoformat()
     )
+    response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

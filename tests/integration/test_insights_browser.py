@@ -114,3 +114,103 @@ def test_item_analysis_page_draws_and_is_axe_clean(world: World, tool_url: str, 
     screenshot(page, "insights-new-quizzes-item-analysis")
     assert axe_violations(page) == []
     assert problems == []
+
+
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    // inside a scrollable region content may be wider (the region itself may not), unless it
+    // is positioned against something outside the region and so escapes its clipping
+    const region = el.parentElement && el.parentElement.closest('.table-scroll');
+    if (region && !(getComputedStyle(el).position === 'absolute'
+                    && getComputedStyle(region).position === 'static')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 0.5) wide.push(el.tagName + '.' + el.className);
+  }
+  return wide.slice(0, 10);
+}"""
+
+# A word broken inside it wraps at a character that is neither a space nor a hyphen: the
+# Range of its text spans two lines. Checked on the page's prose and table headers.
+_BROKEN_WORDS = """() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest('script, .visually-hidden') || !parent.offsetParent) continue;
+    const text = node.textContent;
+    const words = /[^\\s\\-\\u2013\\u2014/]{2,}/g;
+    for (let match = words.exec(text); match; match = words.exec(text)) {
+      if (match[0].length > 24) continue;  // a long unbroken token (URL, id) may wrap anywhere
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0);
+      const lines = new Set(rects.map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken.slice(0, 10);
+}"""
+
+
+def _open_narrow(page: Page, url: str, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    _open(page, url)
+    for summary in page.locator("details.item-detail summary").all()[:2]:
+        summary.click()  # open questions too: their answer tables must fit as well
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_student_analysis_page_fits_narrow_screens_without_broken_words(
+    world: World, tool_url: str, page: Page, width: int
+) -> None:
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    _open_narrow(page, f"{tool_url}/insights/jobs/{job_id}?lt={tina.token}&policy=last", width)
+    assert page.evaluate(_OVERFLOW) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    assert page.evaluate(_BROKEN_WORDS) == []
+    # wide tables scroll inside labelled, focusable regions instead of the page
+    for region in page.locator(".table-scroll").all():
+        assert region.get_attribute("tabindex") == "0"
+        assert region.get_attribute("aria-label")
+    screenshot(page, f"insights-student-analysis-{width}px")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    screenshot(page, f"insights-student-analysis-{width}px-top", full_page=False)
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_item_analysis_page_fits_narrow_screens(
+    world: World, tool_url: str, page: Page, width: int
+) -> None:
+    tina = teacher(world)
+    job_id = completed(world, tina, "/reports/quiz/201", {"report_type": "item_analysis"})
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{tool_url}/insights/jobs/{job_id}?lt={tina.token}")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-scatter')")
+    assert page.evaluate(_OVERFLOW) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    assert page.evaluate(_BROKEN_WORDS) == []
+    screenshot(page, f"insights-item-analysis-{width}px")
+    assert axe_violations(page) == []
+
+
+def test_the_narrow_screen_checks_catch_overflow_and_broken_words(
+    world: World, tool_url: str, page: Page
+) -> None:
+    """Guards the two tests above: the checks fail on a page that breaks words or overflows."""
+    tina = teacher(world)
+    job_id = student_analysis_job(world, tina)
+    _open_narrow(page, f"{tool_url}/insights/jobs/{job_id}?lt={tina.token}", 320)
+    # CSSOM changes are allowed under the tool's CSP (no inline <style> needed)
+    page.evaluate(
+        """() => document.querySelectorAll('main p').forEach(p => {
+             p.style.width = '5rem'; p.style.overflowWrap = 'anywhere'; })"""
+    )
+    assert page.evaluate(_BROKEN_WORDS) != []
+    page.evaluate("() => { document.querySelector('h1').style.width = '40rem'; }")
+    assert page.evaluate(_OVERFLOW) != []
+    assert page.evaluate("() => document.documentElement.scrollWidth") > 320

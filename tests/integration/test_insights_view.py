@@ -7,14 +7,25 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 import pytest
 from flask import Flask
 
 from app.insights.parse import parse_canvas_item_analysis
+from app.lti.claims import CONTEXT
+from app.models.job import Job
+from app.models.launch import Launch
 from app.reports.status import JobStatus
+from emulator.reports.item_analysis import item_questions
 from emulator.testing import LiveEmulator
-from tests.integration.reports_harness import STUDENT_ROLES, TEACHER_ROLES, Actor, World, world_for
+from tests.integration.reports_harness import (
+    STUDENT_ROLES,
+    TEACHER_ROLES,
+    Actor,
+    World,
+    world_for,
+)
 
 TINA = 3
 STU = 10
@@ -122,7 +133,7 @@ def test_items_csv_export_has_one_row_per_question(world: World) -> None:
     export = tina.get(f"/insights/jobs/{job_id}/items.csv?policy=last")
     assert export.status_code == 200
     assert export.mimetype == "text/csv"
-    assert f"insights-job-{job_id}-items-last.csv" in export.headers["Content-Disposition"]
+    assert "latest attempts" in export.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(export.text)))
     assert len(rows) == 20
     assert {"difficulty", "discrimination", "point_biserial", "item_rest", "flags"} <= set(rows[0])
@@ -260,3 +271,110 @@ def test_a_report_without_attempts_still_renders(world: World) -> None:
     rows = list(csv.DictReader(io.StringIO(export.text)))
     assert len(rows) == 20
     assert all(r["flags"] == "no_responses" for r in rows)
+
+
+def _course_code(world: World, actor: Actor, label: str) -> None:
+    """Give the launch the LTI context claim Canvas sends (``label`` = the course code)."""
+    with world.db.session() as session:
+        launch = session.get(Launch, actor.launch_id)
+        assert launch is not None
+        launch.claims = {CONTEXT: {"id": "ctx", "label": label, "title": "Biology 101"}}
+        session.commit()
+
+
+def _disposition(response_headers: object) -> tuple[str, str]:
+    header = response_headers["Content-Disposition"]  # type: ignore[index]
+    match = re.fullmatch(r'attachment; filename="([^"]*)"; filename\*=UTF-8\'\'(\S+)', header)
+    assert match, header
+    return match[1], unquote(match[2])
+
+
+@pytest.mark.parametrize(
+    ("policy", "kind"),
+    [
+        ("first", "item analysis (first attempts)"),
+        ("last", "item analysis (latest attempts)"),
+        ("all", "item analysis (all attempts)"),
+    ],
+)
+def test_export_is_named_after_course_quiz_kind_and_date(
+    world: World, policy: str, kind: str
+) -> None:
+    tina = teacher(world)
+    _course_code(world, tina, "BIO101")
+    job_id = student_analysis_job(world, tina)
+    export = tina.get(f"/insights/jobs/{job_id}/items.csv?policy={policy}")
+    assert export.status_code == 200
+    day = world.now().date().isoformat()
+    expected = f"BIO101 - Cell Biology Midterm - {kind} - {day}.csv"
+    assert _disposition(export.headers) == (expected, expected)
+
+
+def test_item_analysis_export_name_and_unsafe_characters(world: World) -> None:
+    tina = teacher(world)
+    _course_code(world, tina, "BIO/101")
+    job_id = completed(world, tina, f"/reports/quiz/{MIDTERM}", {"report_type": "item_analysis"})
+    with world.db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        job.title = 'Café: "Midterm" 1/2? - Item Analysis'
+        session.commit()
+    export = tina.get(f"/insights/jobs/{job_id}/items.csv")
+    day = world.now().date().isoformat()
+    ascii_name, utf8_name = _disposition(export.headers)
+    assert utf8_name == f"BIO 101 - Café Midterm 1 2 - item analysis by Canvas - {day}.csv"
+    assert ascii_name == f"BIO 101 - Cafe Midterm 1 2 - item analysis by Canvas - {day}.csv"
+
+
+def test_export_name_falls_back_to_the_context_title(world: World) -> None:
+    tina = teacher(world)  # the harness's launch has no LTI context claim, only its title
+    job_id = student_analysis_job(world, tina)
+    name, _ = _disposition(tina.get(f"/insights/jobs/{job_id}/items.csv").headers)
+    assert name.startswith("course 101 - Cell Biology Midterm - item analysis (first attempts)")
+
+
+def test_item_analysis_page_lists_no_phantom_distractors(world: World) -> None:
+    tina = teacher(world)
+    job_id = completed(world, tina, f"/reports/quiz/{MIDTERM}", {"report_type": "item_analysis"})
+    canvas = parse_canvas_item_analysis(tina.get(f"/reports/jobs/{job_id}/download").data)
+    assert len(canvas.rows[0].point_biserial_distractors) == 3  # columns for 4-answer questions
+    page = tina.get(f"/insights/jobs/{job_id}").text
+    lists = re.findall(r'<ul class="option-list" data-testid="options">(.*?)</ul>', page, re.S)
+    assert len(lists) == len(canvas.rows) == 20
+    kinds = {str(q.id): q for q in item_questions(world.live.emulator.store.quizzes[MIDTERM])}
+    true_false = [
+        listed
+        for row, listed in zip(canvas.rows, lists, strict=True)
+        if kinds[row.question_id].question_type == "true_false_question"
+    ]
+    assert len(true_false) == 5
+    for listed in true_false:  # the correct answer and its one distractor, nothing else
+        assert listed.count("<li>") == 2
+        assert "Distractor 2" in listed
+        assert "Distractor 3" not in listed
+    assert page.count("Answer text not in this report.") == 20
+    assert "alpha counts only the 20 multiple-choice and true/false questions" in page
+
+
+def test_spanish_launch_gets_spanish_notes_and_export_name(world: World) -> None:
+    tina = teacher(world)
+    _course_code(world, tina, "BIO101")
+    with world.db.session() as session:
+        launch = session.get(Launch, tina.launch_id)
+        assert launch is not None
+        launch.locale = "es"
+        session.commit()
+    student_job = student_analysis_job(world, tina)
+    page = tina.get(f"/insights/jobs/{student_job}?policy=all").text
+    assert "El alfa de Canvas usa la fórmula de su análisis de ítems" in page
+    assert "difieren de estos (todos los intentos)" in page
+    name, _ = _disposition(tina.get(f"/insights/jobs/{student_job}/items.csv").headers)
+    day = world.now().date().isoformat()
+    assert name == (
+        f"BIO101 - Cell Biology Midterm - analisis de items (primeros intentos) - {day}.csv"
+    )
+    item_job = completed(world, tina, f"/reports/quiz/{MIDTERM}", {"report_type": "item_analysis"})
+    page = tina.get(f"/insights/jobs/{item_job}").text
+    assert "El texto de las respuestas no está en este informe." in page
+    assert "Distractor 2" in page
+    assert charts(page)["options"]["0"]["labels"][0] == "Respuesta correcta ✓"  # type: ignore[index]
