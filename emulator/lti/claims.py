@@ -95,9 +95,7 @@ def _context_claims(
     return context, link
 
 
-def _presentation(
-    tool: Tool, launch: PendingLaunch, return_url: str
-) -> dict[str, Any]:
+def _presentation(tool: Tool, launch: PendingLaunch, return_url: str) -> dict[str, Any]:
     """``launch_presentation``: ``height``/``width`` only when the tool configures a selection
     size (canvas-lms ``JwtMessage#add_launch_presentation_claims!`` sets them ``if present?``)."""
     presentation: dict[str, Any] = {

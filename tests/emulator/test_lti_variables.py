@@ -107,8 +107,11 @@ def test_no_claim_of_a_default_menu_launch_carries_the_selected_id(emulator: Liv
     course = store.courses[101]
     for path in (QUIZ, NEW_QUIZ):
         claims = launch(emulator, 3, path.format(tool=tool_id(reg)), reg["client_id"]).claims
-        assert claims[LINK] == {"id": course.lti_context_id, "title": course.name,
-                                "description": None}
+        assert claims[LINK] == {
+            "id": course.lti_context_id,
+            "title": course.name,
+            "description": None,
+        }
         leaves = _leaves(claims)
         assert not {"201", "301", 201, 301} & set(leaves)
         assert not any("quizzes" in str(v) or "assignments" in str(v) for v in leaves)
