@@ -48,6 +48,8 @@ class Course:
     lti_context_id: str  # opaque 40-hex, as in the id_token's context.id
     workflow_state: str = "available"  # available | unpublished | completed | deleted
     created_at: datetime = field(default_factory=lambda: datetime(2026, 8, 1, tzinfo=UTC))
+    # the blueprint (master) course this course is associated with; none is seeded
+    blueprint_course_id: int | None = None
 
 
 @dataclass

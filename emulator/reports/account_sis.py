@@ -100,12 +100,16 @@ def _terms_table(ctx: Context, sis: bool) -> list[list[CellValue]]:
 
 
 def _courses_table(ctx: Context, sis: bool) -> list[list[CellValue]]:
+    """``course_headers``/``course_row`` of canvas-lms ``sis_exporter.rb``: the blueprint's
+    Canvas id (``canvas_blueprint_course_id``, not in the SIS format) and SIS id
+    (``blueprint_course_id``) follow ``course_format``, before ``created_by_sis``."""
     header: list[CellValue] = (
         ["course_id", "integration_id", "short_name", "long_name", "account_id", "term_id",
-         "status", "start_date", "end_date", "course_format"] if sis else
+         "status", "start_date", "end_date", "course_format", "blueprint_course_id"] if sis else
         ["canvas_course_id", "course_id", "integration_id", "short_name", "long_name",
          "canvas_account_id", "account_id", "canvas_term_id", "term_id", "status", "start_date",
-         "end_date", "course_format", "created_by_sis"])
+         "end_date", "course_format", "canvas_blueprint_course_id", "blueprint_course_id",
+         "created_by_sis"])
     rows = [header]
     states = None if ctx.flag("include_deleted") else ("available", "unpublished")
     for course in ctx.courses(states=states):
@@ -114,16 +118,20 @@ def _courses_table(ctx: Context, sis: bool) -> list[list[CellValue]]:
         account = ctx.store.accounts[course.account_id]
         term = ctx.store.terms.get(course.enrollment_term_id)
         term_sis = term.sis_term_id if term else None
+        blueprint = ctx.store.courses.get(course.blueprint_course_id or 0)
+        blueprint_sis = blueprint.sis_course_id if blueprint else None
         if sis:
             status = course.workflow_state if course.workflow_state in (
                 "deleted", "completed") else "active"
             rows.append([course.sis_course_id, None, course.course_code, course.name,
-                         account.sis_account_id, term_sis, status, None, None, None])
+                         account.sis_account_id, term_sis, status, None, None, None,
+                         blueprint_sis])
         else:
             rows.append([course.id, course.sis_course_id, None, course.course_code, course.name,
                          account.id, account.sis_account_id, course.enrollment_term_id, term_sis,
                          COURSE_STATE.get(course.workflow_state, course.workflow_state), None,
-                         None, None, str(course.sis_course_id is not None).lower()])
+                         None, None, blueprint.id if blueprint else None, blueprint_sis,
+                         str(course.sis_course_id is not None).lower()])
     return rows
 
 
