@@ -552,6 +552,16 @@ NEW_QUIZ_ITEMS: dict[int, tuple[str, tuple[ItemSpec, ...]]] = {
 }
 
 
+NEW_QUIZ_INSTRUCTIONS = {
+    301: "<p>A short check on Mendelian genetics. One attempt, no time limit.</p>",
+    302: "<p>Painters and sculptors of the Baroque. One attempt.</p>",
+}
+NEW_QUIZ_DUE = {
+    301: datetime(2026, 10, 23, 23, 59, tzinfo=UTC),
+    302: datetime(2026, 10, 30, 23, 59, tzinfo=UTC),
+}
+
+
 def _new_quiz(store: Store, rng: random.Random, assignment_id: int, course_id: int) -> None:
     name, specs = NEW_QUIZ_ITEMS[assignment_id]
     questions = [_question_from_spec(assignment_id, n + 1, spec, 2.0)
@@ -562,7 +572,9 @@ def _new_quiz(store: Store, rng: random.Random, assignment_id: int, course_id: i
     assignment = Assignment(id=assignment_id, course_id=course_id, name=name,
                             points_possible=sum(q.points_possible for q in questions),
                             is_quiz_lti_assignment=True, created_at=QUIZ_CREATED,
-                            new_quiz_questions=questions)
+                            new_quiz_questions=questions,
+                            description=NEW_QUIZ_INSTRUCTIONS[assignment_id],
+                            due_at=NEW_QUIZ_DUE[assignment_id])
     store.assignments[assignment_id] = assignment
     students = course_students(store, course_id)
     ability = _abilities(rng, students)

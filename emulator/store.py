@@ -48,6 +48,8 @@ class Course:
     lti_context_id: str  # opaque 40-hex, as in the id_token's context.id
     workflow_state: str = "available"  # available | unpublished | completed | deleted
     created_at: datetime = field(default_factory=lambda: datetime(2026, 8, 1, tzinfo=UTC))
+    # the blueprint (master) course this course is associated with; none is seeded
+    blueprint_course_id: int | None = None
 
 
 @dataclass
@@ -169,6 +171,9 @@ class Assignment:
     is_quiz_lti_assignment: bool = False  # True: a New Quiz
     quiz_id: int | None = None  # classic quiz behind a quiz assignment
     created_at: datetime = field(default_factory=lambda: datetime(2026, 8, 1, tzinfo=UTC))
+    description: str | None = None  # HTML (a New Quiz's ``instructions``)
+    due_at: datetime | None = None
+    published: bool = True
     # New Quizzes: questions and attempts reuse the classic records' shapes
     new_quiz_questions: list[QuizQuestion] = field(default_factory=list)
     new_quiz_submissions: list[QuizSubmission] = field(default_factory=list)

@@ -220,3 +220,12 @@ def can_read_report_context(store: Store, user: User, kind: str, context_id: int
         assignment = store.assignments.get(context_id)
         return assignment is not None and can_read_statistics(store, user, assignment.course_id)
     return False
+
+
+def can_see_unpublished(store: Store, user: User, course_id: int) -> bool:
+    """Who sees a course's unpublished quizzes and assignments (Canvas: ``:read_as_admin`` /
+    ``manage_assignments`` on the course): teachers, TAs, designers, admins above it.
+    Students (and observers) see only published ones (``Quizzes::Quiz#available``,
+    ``Assignments::ScopedToUser``)."""
+    return bool(_active_course_roles(store, user, course_id) & COURSE_ROLES_READ_REPORTS) \
+        or _course_admin(store, user, course_id) or user.site_admin

@@ -17,7 +17,13 @@ from flask import Blueprint, Response, jsonify, request
 
 from emulator import Emulator, current_emulator
 from emulator.api.account_reports import find_account
-from emulator.api.auth import administers, authorize, can_read_course, require_user
+from emulator.api.auth import (
+    administers,
+    authorize,
+    can_read_course,
+    can_see_unpublished,
+    require_user,
+)
 from emulator.api.course_reports import find_course
 from emulator.api.errors import not_found
 from emulator.api.formats import iso
@@ -99,7 +105,8 @@ def assignment_json(emulator: Emulator, assignment: Assignment) -> dict[str, Any
     return {
         "id": assignment.id, "name": assignment.name, "course_id": assignment.course_id,
         "points_possible": assignment.points_possible, "created_at": iso(assignment.created_at),
-        "due_at": None, "published": True, "workflow_state": "published",
+        "due_at": iso(assignment.due_at), "published": assignment.published,
+        "workflow_state": "published" if assignment.published else "unpublished",
         "submission_types": (["external_tool"] if new_quiz else
                              ["online_quiz"] if assignment.quiz_id else ["none"]),
         "is_quiz_assignment": assignment.quiz_id is not None and not new_quiz,
@@ -253,6 +260,8 @@ def assignments(course_ref: str) -> Response:
     store = emulator.store
     course = find_course(store, course_ref)
     authorize(can_read_course(store, user, course.id))
-    found = sorted((a for a in store.assignments.values() if a.course_id == course.id),
+    staff = can_see_unpublished(store, user, course.id)  # students: published only
+    found = sorted((a for a in store.assignments.values()
+                    if a.course_id == course.id and (staff or a.published)),
                    key=lambda a: a.id)
     return paginate(found, lambda a: assignment_json(emulator, a))

@@ -17,7 +17,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.sansio.app import App
 
 from emulator import Emulator, current_emulator
-from emulator.api import new_quiz_reports, quizzes
+from emulator.api import new_quiz_reports, new_quizzes, quizzes
 from emulator.api.auth import can_read_reports_on_account
 from emulator.api.errors import not_found, reject
 from emulator.api.files import file_json
@@ -32,6 +32,7 @@ bp = Blueprint("emulator_quiz_reports", __name__)
 # One registration brings every quiz endpoint: quizzes, classic and New Quizzes reports.
 bp.register_blueprint(quizzes.bp)
 bp.register_blueprint(new_quiz_reports.bp)
+bp.register_blueprint(new_quizzes.bp)
 
 
 def install(app: App) -> None:

@@ -1,5 +1,9 @@
 """Classic quizzes: ``GET /api/v1/courses/:course_id/quizzes[/:id]`` (Quiz JSON basics).
 
+Students see only published quizzes (canvas-lms ``app/controllers/quizzes/quizzes_controller.rb``
+``scoped_quizzes_index``: ``scope.available unless read_as_admin``; ``show`` is
+``authorized_action(@quiz, :read)``, which a student lacks on an unpublished quiz).
+
 Also the lookups the quiz report blueprints share (course, quiz, permission, booleans,
 ``quiz_report`` parameters).
 """
@@ -11,7 +15,13 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from emulator import Emulator, current_emulator
-from emulator.api.auth import authorize, can_read_course, can_read_statistics, require_user
+from emulator.api.auth import (
+    authorize,
+    can_read_course,
+    can_read_statistics,
+    can_see_unpublished,
+    require_user,
+)
 from emulator.api.errors import not_found
 from emulator.api.pagination import paginate
 from emulator.store import Course, Quiz, User
@@ -109,8 +119,10 @@ def index(course_id: int) -> Response:
     find_course(emulator, course_id)
     user = require_user()
     authorize(can_read_course(emulator.store, user, course_id))
+    staff = can_see_unpublished(emulator.store, user, course_id)
     with emulator.store.lock:
-        quizzes = sorted((q for q in emulator.store.quizzes.values() if q.course_id == course_id),
+        quizzes = sorted((q for q in emulator.store.quizzes.values() if q.course_id == course_id
+                          and (staff or q.published_at is not None)),
                          key=lambda q: q.id)
         return paginate(quizzes, lambda q: quiz_json(emulator, q))
 
@@ -120,5 +132,6 @@ def show(course_id: int, quiz_id: int) -> Response:
     emulator = current_emulator()
     quiz = find_quiz(emulator, course_id, quiz_id)
     user = require_user()
-    authorize(can_read_course(emulator.store, user, course_id))
+    authorize(can_read_course(emulator.store, user, course_id) and (
+        quiz.published_at is not None or can_see_unpublished(emulator.store, user, course_id)))
     return jsonify(quiz_json(emulator, quiz))

@@ -41,6 +41,8 @@ def _names(user: User, privacy_level: str, base_url: str) -> dict[str, Any]:
 
 
 def _assignment_in_scope(emulator: Emulator, launch: PendingLaunch) -> int | None:
+    """``$Canvas.assignment.id``: Canvas's ``ASSIGNMENT_GUARD`` (an assignment launch); on
+    ``assignment_menu`` only in the opt-in ``custom`` quiz-id mode, never on Canvas."""
     if launch.placement in ASSIGNMENT_PLACEMENTS:
         return launch.assignment_id
     if launch.placement == "assignment_menu" and lti_options(emulator).quiz_id_mode == "custom":
@@ -49,15 +51,25 @@ def _assignment_in_scope(emulator: Emulator, launch: PendingLaunch) -> int | Non
 
 
 def _quiz_in_scope(emulator: Emulator, launch: PendingLaunch) -> int | None:
-    """``$Canvas.quiz.id`` for a quiz_menu launch, only in the ``custom`` quiz-id mode."""
+    """``$Canvas.quiz.id`` (no such Canvas variable) for a quiz_menu launch, only in the
+    opt-in ``custom`` quiz-id mode; by default it arrives as the literal string."""
     if launch.placement == "quiz_menu" and lti_options(emulator).quiz_id_mode == "custom":
         return launch.quiz_id
     return None
 
 
 def _context_claims(
-    launch: PendingLaunch, course: Course | None, account_name: str
+    emulator: Emulator, launch: PendingLaunch, course: Course | None, account_name: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The context claim and the resource link claim (canvas-lms
+    ``lib/lti/messages/resource_link_request.rb`` ``add_resource_link_request_claims!``).
+
+    ``resource_link.id`` is the assignment's resource link when an assignment is in scope
+    (``assignment_view``), else the context's own opaque id: a menu launch is one link per
+    context, so its claims do not tell which quiz or assignment the menu belonged to.
+    ``title`` = ``resource_link&.title || @assignment&.title || ... || @context.name``;
+    ``description`` = ``@assignment&.description``.
+    """
     if course is not None:
         context: dict[str, Any] = {
             "id": course.lti_context_id,
@@ -65,19 +77,46 @@ def _context_claims(
             "title": course.name,
             "type": [COURSE_OFFERING],
         }
-        link_id = course.lti_context_id
     else:
         context = {
             "id": opaque_id("Account", launch.context_id),
             "title": account_name,
             "type": ["Account"],
         }
-        link_id = context["id"]
-    if launch.placement not in ("course_navigation", "account_navigation"):
-        # Menu placements: one link per tool and item, still opaque.
-        item = launch.assignment_id or launch.quiz_id or 0
-        link_id = opaque_id(f"{launch.placement}:{launch.deployment_id}", item)
-    return context, {"id": link_id, "title": None, "description": None}
+    link: dict[str, Any] = {"id": context["id"], "title": context["title"], "description": None}
+    assignment_id = launch.assignment_id if launch.placement in ASSIGNMENT_PLACEMENTS else None
+    assignment = emulator.store.assignments.get(assignment_id) if assignment_id else None
+    if assignment is not None:
+        link = {
+            "id": opaque_id(f"ResourceLink:{launch.deployment_id}", assignment.id),
+            "title": assignment.name,
+            "description": assignment.description,
+        }
+    return context, link
+
+
+def _presentation(tool: Tool, launch: PendingLaunch, return_url: str) -> dict[str, Any]:
+    """``launch_presentation``: ``height``/``width`` only when the tool configures a selection
+    size (canvas-lms ``JwtMessage#add_launch_presentation_claims!`` sets them ``if present?``)."""
+    presentation: dict[str, Any] = {
+        "document_target": "iframe",
+        "return_url": return_url,
+        "locale": launch.locale,
+    }
+    placement = tool.placements.get(launch.placement)
+    if placement is not None and placement.selection_height is not None:
+        presentation["height"] = placement.selection_height
+    if placement is not None and placement.selection_width is not None:
+        presentation["width"] = placement.selection_width
+    return presentation
+
+
+def include_lti1p1(user: User) -> bool:
+    """canvas-lms ``JwtMessage#include_lti1p1_claims?``: the user's LTI 1.1 id (its
+    ``lti_context_id``, set by ``lti11_legacy_user_id`` just before) differs from its LTI 1.3
+    ``lti_id`` (or an associated 1.1 tool exists: none is modelled). Seeded users have a UUID
+    ``lti_sub`` and a 40-hex legacy id, so they always get the claim, as on Canvas."""
+    return opaque_id("User", user.id) != user.lti_sub
 
 
 def build_claims(
@@ -108,7 +147,9 @@ def build_claims(
         post_message_token=post_message_token,
     )
     custom = expand_all(custom_fields, ctx)
-    context, resource_link = _context_claims(launch, course, account.name if account else "")
+    context, resource_link = _context_claims(
+        emulator, launch, course, account.name if account else ""
+    )
     return_path = f"/courses/{course.id}" if course else f"/accounts/{account_id}"
     claims: dict[str, Any] = {
         "iss": base,
@@ -130,20 +171,17 @@ def build_claims(
             "version": "cloud",
             "product_family_code": "canvas",
         },
-        f"{CLAIM}/launch_presentation": {
-            "document_target": "iframe",
-            "return_url": f"{base}{return_path}/external_content/success/external_tool_redirect",
-            "locale": launch.locale,
-            "height": None,
-            "width": None,
-        },
+        f"{CLAIM}/launch_presentation": _presentation(
+            tool, launch, f"{base}{return_path}/external_content/success/external_tool_redirect"
+        ),
         "locale": launch.locale,
         f"{CLAIM}/roles": lti_roles(store, user, course.id if course else None),
         f"{CLAIM}/custom": custom,
         f"{CLAIM}/lti11_legacy_user_id": opaque_id("User", user.id),
-        f"{CLAIM}/lti1p1": {"user_id": opaque_id("User", user.id)},
         "https://www.instructure.com/placement": launch.placement,
     }
+    if include_lti1p1(user):
+        claims[f"{CLAIM}/lti1p1"] = {"user_id": opaque_id("User", user.id)}
     lis: dict[str, str] = {}
     if tool.privacy_level == "public" and user.sis_user_id:
         lis["person_sourcedid"] = user.sis_user_id

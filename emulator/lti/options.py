@@ -4,10 +4,14 @@
   (Canvas mobile apps: ``lti_storage_target`` is sent but nothing answers), ``absent`` (a
   tool inside the Rich Content Editor: no sibling ``post_message_forwarding`` frame; only
   the parent window answers).
-- ``quiz_id_mode``: how a ``quiz_menu``/``assignment_menu`` launch carries the selected item
-  (reference 3.8, unverified in Canvas): ``custom`` (custom ``quiz_id`` for classic quizzes,
-  ``$Canvas.assignment.id`` expanded for assignments), ``target_link_uri`` (only as
-  ``quizzes[]``/``assignments[]`` in the target_link_uri query) or ``none``.
+- ``quiz_id_mode``: whether a ``quiz_menu``/``assignment_menu`` launch names the selected item
+  (reference 3.8). ``none`` (the default) is Canvas's real behaviour (canvas-lms
+  ``ExternalToolsController`` and ``lib/lti/variable_expander.rb``): the 1.3 launch names no
+  item, ``$Canvas.quiz.id`` (no such variable) and ``$Canvas.assignment.id`` (no
+  ``assignment_id`` parameter) arrive as literals. Opt-in modes play "a Canvas that does send
+  the id": ``custom`` expands ``$Canvas.quiz.id`` (quiz_menu) and ``$Canvas.assignment.id``
+  (assignment_menu) in custom fields, the way an institution might configure it;
+  ``target_link_uri`` appends ``quizzes[]``/``assignments[]`` to the launch's target_link_uri.
 - ``strict_oidc_params``: also refuse auth requests whose ``response_mode``, ``prompt`` or
   ``response_type`` are wrong or that lack ``state``; Canvas itself only checks presence and
   ``scope``, but a tool that sends anything else is wrong by the spec.
@@ -23,13 +27,14 @@ if TYPE_CHECKING:
 
 PART = "lti_options"
 STORAGE_MODES = ("normal", "silent", "absent")
-QUIZ_ID_MODES = ("custom", "target_link_uri", "none")
+QUIZ_ID_MODES = ("none", "custom", "target_link_uri")
+CANVAS_QUIZ_ID_MODE = "none"  # what Canvas does: the default and what reset restores
 
 
 @dataclass
 class LtiOptions:
     storage_mode: str = "normal"
-    quiz_id_mode: str = "custom"
+    quiz_id_mode: str = CANVAS_QUIZ_ID_MODE
     strict_oidc_params: bool = True
 
 

@@ -11,12 +11,17 @@ INSTITUTION_ADMIN = f"{LIS}/institution/person#Administrator"
 INSTITUTION_INSTRUCTOR = f"{LIS}/institution/person#Instructor"
 INSTITUTION_STUDENT = f"{LIS}/institution/person#Student"
 
-MEMBERSHIP_ROLES = {
-    "TeacherEnrollment": f"{LIS}/membership#Instructor",
-    "TaEnrollment": f"{LIS}/membership/Instructor#TeachingAssistant",
-    "DesignerEnrollment": f"{LIS}/membership#ContentDeveloper",
-    "StudentEnrollment": f"{LIS}/membership#Learner",
-    "ObserverEnrollment": f"{LIS}/membership#Mentor",
+# canvas-lms ``lib/lti/substitutions_helper.rb`` ``LIS_V2_LTI_ADVANTAGE_ROLE_MAP``: a TA gets
+# both ``membership/Instructor#TeachingAssistant`` and ``membership#Instructor``, in that order.
+MEMBERSHIP_ROLES: dict[str, tuple[str, ...]] = {
+    "TeacherEnrollment": (f"{LIS}/membership#Instructor",),
+    "TaEnrollment": (
+        f"{LIS}/membership/Instructor#TeachingAssistant",
+        f"{LIS}/membership#Instructor",
+    ),
+    "DesignerEnrollment": (f"{LIS}/membership#ContentDeveloper",),
+    "StudentEnrollment": (f"{LIS}/membership#Learner",),
+    "ObserverEnrollment": (f"{LIS}/membership#Mentor",),
 }
 INSTITUTION_ROLES = {
     "TeacherEnrollment": INSTITUTION_INSTRUCTOR,
@@ -52,9 +57,9 @@ def lti_roles(store: Store, user: User, course_id: int | None) -> list[str]:
             roles.append(uri)
     if course_id is not None:
         for enrollment_type in active_enrollment_types(store, user.id, course_id):
-            membership = MEMBERSHIP_ROLES.get(enrollment_type)
-            if membership and membership not in roles:
-                roles.append(membership)
+            for membership in MEMBERSHIP_ROLES.get(enrollment_type, ()):
+                if membership not in roles:
+                    roles.append(membership)
     roles.append(SYSTEM_USER)
     if user.site_admin:
         roles.append(SYSTEM_SYSADMIN)

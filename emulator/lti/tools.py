@@ -7,6 +7,7 @@ this module answers the questions launches and the shell ask of it.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,10 @@ class Placement:
     custom_fields: dict[str, str] = field(default_factory=dict)
     icon_url: str | None = None
     window_target: str | None = None
+    # ``selection_height``/``selection_width`` of the placement, else of the tool's settings
+    # (canvas-lms ``JwtMessage#add_launch_presentation_claims!``); None when neither is set.
+    selection_height: int | None = None
+    selection_width: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,16 @@ def _strings(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+def _size(*values: Any) -> int | None:
+    """Canvas: ``value.to_s.gsub(/px$/, "")`` then ``to_i`` when present; first one set wins."""
+    for value in values:
+        text = str(value).strip().removesuffix("px") if value is not None else ""
+        if text:
+            number = re.match(r"-?\d+", text)  # Ruby's ``to_i``: leading digits, else 0
+            return int(number.group()) if number else 0
+    return None
+
+
 def tool_view(key: DeveloperKey, deployment: ToolDeployment) -> Tool:
     config = key.lti_config or {}
     extension = canvas_extension(config)
@@ -93,6 +108,8 @@ def tool_view(key: DeveloperKey, deployment: ToolDeployment) -> Tool:
             custom_fields=_strings(raw.get("custom_fields")),
             icon_url=raw.get("icon_url") or settings.get("icon_url"),
             window_target=raw.get("windowTarget"),
+            selection_height=_size(raw.get("selection_height"), settings.get("selection_height")),
+            selection_width=_size(raw.get("selection_width"), settings.get("selection_width")),
         )
     return Tool(
         key=key,

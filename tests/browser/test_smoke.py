@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from emulator.lti.options import set_quiz_id_mode
 from emulator.testing import LiveEmulator
 from tests.browser.canvas import (
     act_as,
@@ -81,6 +82,7 @@ def test_tool_speaks_the_locale_canvas_launches_with(
 def test_teacher_launches_the_tool_from_a_quiz_menu(
     page: Page, emulator: LiveEmulator, live_tool: LiveTool, quiz_title: str, shown: str
 ) -> None:
+    set_quiz_id_mode(emulator.emulator, "custom")  # opt in: a Canvas that names the quiz
     act_as(page, emulator.url, "Tina")
     tool = open_quiz_tool(page, "Biology 101", quiz_title)
     expect(tool.get_by_role("heading", level=1)).to_have_text("Quiz analysis")

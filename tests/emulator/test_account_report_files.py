@@ -90,7 +90,7 @@ def test_provisioning_several_tables_is_a_zip(frozen: LiveEmulator) -> None:
     assert headers["courses.csv"] == (
         "canvas_course_id,course_id,integration_id,short_name,long_name,canvas_account_id,"
         "account_id,canvas_term_id,term_id,status,start_date,end_date,course_format,"
-        "created_by_sis")
+        "canvas_blueprint_course_id,blueprint_course_id,created_by_sis")
     assert headers["sections.csv"] == (
         "canvas_section_id,section_id,canvas_course_id,course_id,integration_id,name,status,"
         "start_date,end_date,canvas_account_id,account_id,created_by_sis")
@@ -103,6 +103,35 @@ def test_provisioning_several_tables_is_a_zip(frozen: LiveEmulator) -> None:
     courses = {row[0]: row for row in rows_of(archive.read("courses.csv"))[1:]}
     assert courses["105"][9] == "unpublished"
     assert courses["101"][9] == "active"
+
+
+def test_courses_tables_place_the_blueprint_columns_as_sis_exporter_does() -> None:
+    """canvas-lms ``account_reports/sis_exporter.rb`` ``course_headers``: after
+    ``course_format``; the SIS format has only ``blueprint_course_id``, last."""
+    provisioning, _ = offline("provisioning_csv", {"courses": True})
+    assert provisioning.tables["courses"][0] == [
+        "canvas_course_id", "course_id", "integration_id", "short_name", "long_name",
+        "canvas_account_id", "account_id", "canvas_term_id", "term_id", "status", "start_date",
+        "end_date", "course_format", "canvas_blueprint_course_id", "blueprint_course_id",
+        "created_by_sis"]  # fmt: skip
+    sis, _ = offline("sis_export_csv", {"courses": True})
+    assert sis.tables["courses"][0] == [
+        "course_id", "integration_id", "short_name", "long_name", "account_id", "term_id",
+        "status", "start_date", "end_date", "course_format", "blueprint_course_id"]  # fmt: skip
+
+
+def test_a_blueprint_association_fills_both_blueprint_columns() -> None:
+    store = Store()
+    seed_store(store, 42, "small")
+    store.courses[102].blueprint_course_id = 101  # Chemistry 201 follows Biology 101
+    provisioning, _ = offline("provisioning_csv", {"courses": True}, store)
+    rows = {row[0]: row for row in provisioning.tables["courses"][1:]}
+    assert rows[102][13:16] == [101, "BIO101-FA26", "true"]
+    assert rows[101][13:15] == [None, None]
+    sis, _ = offline("sis_export_csv", {"courses": True}, store)
+    sis_rows = {row[0]: row for row in sis.tables["courses"][1:]}
+    assert sis_rows[store.courses[102].sis_course_id][-1] == "BIO101-FA26"
+    assert sis_rows["BIO101-FA26"][-1] is None
 
 
 def test_provisioning_term_filter_and_sub_account_scope() -> None:

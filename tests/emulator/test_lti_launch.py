@@ -103,7 +103,7 @@ def test_course_navigation_teacher_launch_has_the_full_claim_set(emulator: LiveE
     assert claims[f"{CLAIM}/deployment_id"] == reg["deployment_id"]
     assert claims[f"{CLAIM}/target_link_uri"] == LAUNCH_URL
     assert claims[f"{CLAIM}/resource_link"] == {
-        "id": course.lti_context_id, "title": None, "description": None,
+        "id": course.lti_context_id, "title": "Biology 101", "description": None,
     }  # fmt: skip
     assert claims[f"{CLAIM}/context"] == {
         "id": course.lti_context_id,
@@ -115,10 +115,11 @@ def test_course_navigation_teacher_launch_has_the_full_claim_set(emulator: LiveE
     assert platform["name"] == "State University"
     assert platform["product_family_code"] == "canvas"
     assert platform["guid"].endswith(":canvas-lms")
-    presentation = claims[f"{CLAIM}/launch_presentation"]
-    assert presentation["document_target"] == "iframe"
-    assert presentation["locale"] == "en"
-    assert presentation["return_url"].startswith(f"{emulator.url}/courses/101/")
+    assert claims[f"{CLAIM}/launch_presentation"] == {
+        "document_target": "iframe",
+        "return_url": f"{emulator.url}/courses/101/external_content/success/external_tool_redirect",
+        "locale": "en",
+    }  # no null height/width: Canvas sets them only when the tool configures a size
     assert claims["locale"] == "en"
     assert claims[f"{CLAIM}/roles"] == [INSTITUTION_INSTRUCTOR, INSTRUCTOR, SYSTEM_USER]
     assert claims[f"{CLAIM}/lis"] == {
@@ -132,13 +133,14 @@ def test_course_navigation_teacher_launch_has_the_full_claim_set(emulator: LiveE
     assert claims["email"] == user.email
     assert claims["picture"].startswith(emulator.url)
     assert claims[f"{CLAIM}/lti11_legacy_user_id"] == opaque_id("User", 3)
+    assert claims[f"{CLAIM}/lti1p1"] == {"user_id": opaque_id("User", 3)}
 
 
 @pytest.mark.parametrize(
     ("user_id", "expected_roles"),
     [
         (3, [INSTITUTION_INSTRUCTOR, INSTRUCTOR, SYSTEM_USER]),
-        (4, [TA, SYSTEM_USER]),
+        (4, [TA, INSTRUCTOR, SYSTEM_USER]),
         (5, [DESIGNER, SYSTEM_USER]),
         (1, [INSTITUTION_ADMIN, SYSTEM_USER]),
         (2, [INSTITUTION_ADMIN, SYSTEM_USER]),
@@ -214,24 +216,27 @@ def test_account_navigation_is_refused_outside_ones_admin_accounts(
     assert page.status_code == 401
 
 
-def test_quiz_menu_launch_names_the_quiz(emulator: LiveEmulator) -> None:
+def test_quiz_menu_launch_is_a_plain_resource_link_launch(emulator: LiveEmulator) -> None:
     reg = register(emulator)
     path = f"/courses/101/external_tools/{tool_id(reg)}?launch_type=quiz_menu&quizzes[]=201"
     claims = launch(emulator, 3, path, reg["client_id"]).claims
     assert claims["https://www.instructure.com/placement"] == "quiz_menu"
-    assert claims[f"{CLAIM}/custom"]["canvas_quiz_id"] == "201"
+    assert claims[f"{CLAIM}/custom"]["canvas_quiz_id"] == "$Canvas.quiz.id"
     assert claims[f"{CLAIM}/custom"]["canvas_assignment_id"] == "$Canvas.assignment.id"
-    assert claims[f"{CLAIM}/resource_link"]["id"] != claims[f"{CLAIM}/context"]["id"]
+    assert claims[f"{CLAIM}/resource_link"]["id"] == claims[f"{CLAIM}/context"]["id"]
+    assert claims[f"{CLAIM}/target_link_uri"] == LAUNCH_URL
 
 
-def test_assignment_menu_launch_expands_the_assignment(emulator: LiveEmulator) -> None:
+def test_assignment_menu_launch_leaves_the_assignment_variable_literal(
+    emulator: LiveEmulator,
+) -> None:
     reg = register(emulator)
     path = (
         f"/courses/101/external_tools/{tool_id(reg)}?launch_type=assignment_menu&assignments[]=301"
     )
     claims = launch(emulator, 3, path, reg["client_id"]).claims
     assert claims["https://www.instructure.com/placement"] == "assignment_menu"
-    assert claims[f"{CLAIM}/custom"]["canvas_assignment_id"] == "301"
+    assert claims[f"{CLAIM}/custom"]["canvas_assignment_id"] == "$Canvas.assignment.id"
 
 
 def test_assignment_view_expands_the_assignment_for_a_student(emulator: LiveEmulator) -> None:
@@ -242,6 +247,55 @@ def test_assignment_view_expands_the_assignment_for_a_student(emulator: LiveEmul
     claims = launch(emulator, 10, path, reg["client_id"]).claims
     assert claims[f"{CLAIM}/custom"]["canvas_assignment_id"] == "301"
     assert claims[f"{CLAIM}/roles"][-2:] == [LEARNER, SYSTEM_USER]
+    link = claims[f"{CLAIM}/resource_link"]
+    assert link["title"] == "Genetics Check"  # @assignment&.title
+    assert link["id"] != claims[f"{CLAIM}/context"]["id"]
+
+
+def test_account_launch_resource_link_falls_back_to_the_account_name(
+    emulator: LiveEmulator,
+) -> None:
+    reg = register(emulator)
+    path = f"/accounts/2/external_tools/{tool_id(reg)}?launch_type=account_navigation"
+    claims = launch(emulator, 2, path, reg["client_id"]).claims
+    assert claims[f"{CLAIM}/resource_link"] == {
+        "id": opaque_id("Account", 2), "title": "School of Science", "description": None,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("placement_size", "settings_size", "expected"),
+    [({"selection_height": 500, "selection_width": "800px"}, {}, {"height": 500, "width": 800}),
+     ({}, {"selection_height": "600"}, {"height": 600}),
+     ({}, {}, {})],
+)  # fmt: skip
+def test_launch_presentation_sizes_only_when_configured(
+    emulator: LiveEmulator,
+    placement_size: dict[str, object],
+    settings_size: dict[str, object],
+    expected: dict[str, int],
+) -> None:
+    config = tool_config()
+    placements(config)[0].update(placement_size)
+    extension(config)["settings"].update(settings_size)
+    reg = register(emulator, config)
+    path = f"/courses/101/external_tools/{tool_id(reg)}?launch_type=course_navigation"
+    presentation = launch(emulator, 3, path, reg["client_id"]).claims[
+        f"{CLAIM}/launch_presentation"
+    ]
+    sizes = {k: v for k, v in presentation.items() if k in ("height", "width")}
+    assert sizes == expected
+
+
+def test_the_lti1p1_claim_only_when_the_legacy_user_id_differs(emulator: LiveEmulator) -> None:
+    """canvas-lms ``JwtMessage#include_lti1p1_claims?``: lti_context_id != lti_id."""
+    store = emulator.emulator.store
+    store.users[3].lti_sub = opaque_id("User", 3)  # a user whose 1.3 id is its 1.1 id
+    reg = register(emulator)
+    path = f"/courses/101/external_tools/{tool_id(reg)}?launch_type=course_navigation"
+    claims = launch(emulator, 3, path, reg["client_id"]).claims
+    assert f"{CLAIM}/lti1p1" not in claims
+    assert claims[f"{CLAIM}/lti11_legacy_user_id"] == opaque_id("User", 3)
 
 
 @pytest.mark.parametrize(

@@ -41,13 +41,13 @@ def test_reset_restores_switches_and_forgets_pending_launches(emulator: LiveEmul
     reg = register(emulator)
     acting_as(emulator, 3).get(f"{emulator.url}/courses/101/external_tools/{tool_id(reg)}")
     set_storage_mode(emulator.emulator, "silent")
-    set_quiz_id_mode(emulator.emulator, "none")
+    set_quiz_id_mode(emulator.emulator, "custom")
     oauth_stats(emulator.emulator)["refresh_token"] += 1
     assert emulator.emulator.parts[LAUNCHES_PART]
     response = requests.post(f"{emulator.url}/_emulator/reset")
     assert response.status_code == 200
     options = lti_options(emulator.emulator)
     assert options.storage_mode == "normal"
-    assert options.quiz_id_mode == "custom"
+    assert options.quiz_id_mode == "none"  # Canvas's real behaviour
     assert LAUNCHES_PART not in emulator.emulator.parts
     assert oauth_stats(emulator.emulator)["refresh_token"] == 0

@@ -21,6 +21,7 @@ from tests.emulator.platform_support import (
 
 CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 TARGET = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
+LINK = "https://purl.imsglobal.org/spec/lti/claim/resource_link"
 
 
 def _custom(live: LiveEmulator, user_id: int, path: str, config: dict | None = None) -> dict:  # type: ignore[type-arg]
@@ -88,8 +89,45 @@ def _launch_claims(live: LiveEmulator, path: str) -> dict:  # type: ignore[type-
     return launch(live, 3, path.format(tool=tool_id(reg)), reg["client_id"]).claims
 
 
+def test_by_default_a_menu_launch_names_no_item_as_on_canvas(emulator: LiveEmulator) -> None:
+    """Reference 3.8: Canvas's 1.3 menu launch reads no ``quizzes[]``/``assignments[]``."""
+    assert lti_options(emulator.emulator).quiz_id_mode == "none"
+    quiz = _launch_claims(emulator, QUIZ)
+    assert quiz[CUSTOM]["canvas_quiz_id"] == "$Canvas.quiz.id"  # no such Canvas variable
+    assert quiz[CUSTOM]["canvas_assignment_id"] == "$Canvas.assignment.id"
+    assert quiz[TARGET] == LAUNCH_URL
+    new_quiz = _launch_claims(emulator, NEW_QUIZ)
+    assert new_quiz[CUSTOM]["canvas_assignment_id"] == "$Canvas.assignment.id"
+    assert new_quiz[TARGET] == LAUNCH_URL
+
+
+def test_no_claim_of_a_default_menu_launch_carries_the_selected_id(emulator: LiveEmulator) -> None:
+    reg = register(emulator)
+    store = emulator.emulator.store
+    course = store.courses[101]
+    for path in (QUIZ, NEW_QUIZ):
+        claims = launch(emulator, 3, path.format(tool=tool_id(reg)), reg["client_id"]).claims
+        assert claims[LINK] == {
+            "id": course.lti_context_id,
+            "title": course.name,
+            "description": None,
+        }
+        leaves = _leaves(claims)
+        assert not {"201", "301", 201, 301} & set(leaves)
+        assert not any("quizzes" in str(v) or "assignments" in str(v) for v in leaves)
+
+
+def _leaves(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
 def test_custom_mode_expands_quiz_and_assignment_ids(emulator: LiveEmulator) -> None:
-    assert lti_options(emulator.emulator).quiz_id_mode == "custom"
+    response = requests.post(f"{emulator.url}/_emulator/quiz_id_mode", json={"mode": "custom"})
+    assert response.json() == {"mode": "custom"}
     quiz = _launch_claims(emulator, QUIZ)
     assert quiz[CUSTOM]["canvas_quiz_id"] == "201"
     assert quiz[TARGET] == LAUNCH_URL
@@ -112,6 +150,7 @@ def test_target_link_uri_mode_carries_ids_only_in_the_query(emulator: LiveEmulat
 
 
 def test_none_mode_carries_no_id_at_all(emulator: LiveEmulator) -> None:
+    set_quiz_id_mode(emulator.emulator, "custom")
     set_quiz_id_mode(emulator.emulator, "none")
     quiz = _launch_claims(emulator, QUIZ)
     assert quiz[CUSTOM]["canvas_quiz_id"] == "$Canvas.quiz.id"
@@ -129,6 +168,7 @@ def test_assignment_view_expands_the_assignment_in_every_mode(emulator: LiveEmul
 
 
 def test_a_menu_launch_without_an_item_expands_nothing(emulator: LiveEmulator) -> None:
+    set_quiz_id_mode(emulator.emulator, "custom")
     claims = _launch_claims(emulator, "/courses/101/external_tools/{tool}?launch_type=quiz_menu")
     assert claims[CUSTOM]["canvas_quiz_id"] == "$Canvas.quiz.id"
 

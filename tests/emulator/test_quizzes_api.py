@@ -49,3 +49,26 @@ def test_students_may_list_but_strangers_may_not(frozen: LiveEmulator) -> None:
     assert refused.json()["status"] == "unauthorized"
     assert api_as(frozen, 6).get("/api/v1/courses/101/quizzes/201").status_code == 401
     assert api_as(frozen, None).get("/api/v1/courses/101/quizzes").status_code == 401
+
+
+def _unpublish_midterm(live: LiveEmulator) -> None:
+    live.emulator.store.quizzes[201].published_at = None
+
+
+def test_students_see_only_published_quizzes(frozen: LiveEmulator) -> None:
+    """canvas-lms ``quizzes_controller.rb``: ``scope.available unless read_as_admin``."""
+    _unpublish_midterm(frozen)
+    student = api_as(frozen, 10)
+    assert [q["id"] for q in student.get("/api/v1/courses/101/quizzes").json()] == [202, 205]
+    assert student.get("/api/v1/courses/101/quizzes/201").status_code == 401
+    assert student.get("/api/v1/courses/101/quizzes/202").status_code == 200
+
+
+def test_staff_see_unpublished_quizzes(frozen: LiveEmulator) -> None:
+    _unpublish_midterm(frozen)
+    for user_id in (3, 4, 5, 1):  # teacher, TA, designer, root admin
+        api = api_as(frozen, user_id)
+        listed = [q["id"] for q in api.get("/api/v1/courses/101/quizzes").json()]
+        assert listed == [201, 202, 205]
+        shown = api.get("/api/v1/courses/101/quizzes/201").json()
+        assert shown["published"] is False
