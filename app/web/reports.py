@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from app.canvas.client import CanvasClient
-from app.canvas.errors import CanvasError
+from app.canvas.errors import CanvasError, CanvasNotPermitted
 from app.canvas.factory import canvas_client_for_launch
 from app.db import request_session
 from app.errors import BadRequest, NotAuthorized
@@ -176,8 +176,14 @@ def start_account_report(report_type: str) -> ResponseReturnValue:
 @launch_required
 def canvas_account_file(report_type: str, report_id: int) -> ResponseReturnValue:
     client, launch = _client(), current_launch()
-    # A type the account's catalogue does not offer is a 404 before any Canvas call with it.
-    overview.cached_catalogue_entry(client, launch, canvas_cache.current_cache(), report_type)
+    # A type the account's catalogue does not offer is a 404 before any Canvas call with it;
+    # a viewer Canvas refuses the catalogue (no read_reports) is refused, audited, here.
+    try:
+        overview.cached_catalogue_entry(client, launch, canvas_cache.current_cache(), report_type)
+    except CanvasNotPermitted:
+        rights.refuse(
+            request_session(), launch, current_now(), detail=f"{report_type[:128]} #{report_id}"
+        )
     opened = files.open_account_report_file(
         request_session(),
         client,
