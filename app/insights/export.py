@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from app.csv_safety import neutralise
 from app.insights.analysis import QuizInsights
 from app.insights.flags import Thresholds
 from app.insights.reported import ReportedItemAnalysis, reported_flags
@@ -40,26 +41,6 @@ REPORTED_COLUMNS = (
     "standard_deviation",
     "flags",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_CHARS = frozenset("=+-@")
-_LEADING_BLANKS = " \t\r\n"
-
-
-def _text(value: str) -> str:
-    """Neutralise spreadsheet formulas in free text (question texts come from teachers).
-
-    OWASP's CSV injection rule: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
-    or a CR gets a leading ``'``, and so does one whose first character after leading
-    spaces, tabs, CRs or LFs is ``=``, ``+``, ``-`` or ``@`` (spreadsheets skip those
-    blanks before reading a formula). Only free text passes through here, so a text cell
-    ``-5`` is shown as ``'-5``; the tool's numeric columns (``_number``, counts) are written
-    by the tool itself and never neutralised, so real negative numbers stay numbers.
-    """
-    if value.startswith(_FORMULA_START) or value.lstrip(_LEADING_BLANKS)[:1] in _FORMULA_CHARS:
-        return "'" + value
-    return value
-
-
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
@@ -83,9 +64,9 @@ def items_csv(insights: QuizInsights) -> Iterator[str]:
         for item in insights.items:
             s = item.stats
             yield [
-                _text(s.question.id),
+                neutralise(s.question.id),
                 str(s.question.position + 1),
-                _text(s.question.text),
+                neutralise(s.question.text),
                 _number(s.question.points_possible),
                 str(s.respondents),
                 str(s.blank),
@@ -114,8 +95,8 @@ def reported_items_csv(
     def rows() -> Iterator[list[str]]:
         for item in analysis.items:
             yield [
-                _text(item.question_id),
-                _text(item.title),
+                neutralise(item.question_id),
+                neutralise(item.title),
                 str(item.respondents),
                 _number(item.difficulty),
                 _number(item.discrimination),

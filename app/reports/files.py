@@ -35,7 +35,7 @@ class JobFile:
     chunks: Iterator[bytes]
 
 
-def _stream(client: CanvasClient, url: str) -> Iterator[bytes]:
+def open_download(client: CanvasClient, url: str) -> Iterator[bytes]:
     """Open the Canvas download now (so errors surface before headers) and close it after."""
     stack = ExitStack()
     chunks = stack.enter_context(client.open_download(url))
@@ -60,7 +60,7 @@ def open_job_file(session: Session, judge: Judge, job_id: int, now: datetime) ->
     judge.require_view(job, fresh=True)
     if job.status != JobStatus.COMPLETE.value or not job.file_url:
         raise NotFound(_("This report has no file to download."))
-    chunks = _stream(judge.client(), job.file_url)
+    chunks = open_download(judge.client(), job.file_url)
     audit.record(session, launch, audit.Action.DOWNLOAD, now, job=job, detail=job.file_name or "")
     return JobFile(
         name=job.file_name or f"report-{job.id}",
@@ -93,7 +93,7 @@ def open_account_report_file(
     if report.attachment is None:
         raise NotFound(_("This report has no file to download."))
     info = file_info(report.attachment)
-    chunks = _stream(client, info.url)
+    chunks = open_download(client, info.url)
     audit.record(
         session,
         launch,
