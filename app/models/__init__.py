@@ -4,6 +4,7 @@ from app.models.canvas_token import CanvasToken, OAuthState
 from app.models.job import AuditEvent, Job, JobEvent
 from app.models.launch import Launch, LaunchStateEntry
 from app.models.platform import Deployment, Platform
+from app.models.retention import RetentionPolicy
 from app.models.tool_key import ToolKey
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "LaunchStateEntry",
     "OAuthState",
     "Platform",
+    "RetentionPolicy",
     "ToolKey",
 ]

@@ -1,4 +1,5 @@
-"""``flask --app app jobs|tokens`` and ``keys reencrypt``; DB trouble becomes a clear message.
+"""``flask --app app jobs|tokens|users|retention`` and ``keys reencrypt``; DB trouble becomes
+a clear message.
 
 Registered from ``app.cli.init_app``. ``guard_commands`` wraps every command of the app so an
 unreachable database or a missing schema prints one line (never a traceback or a password).
@@ -17,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from app.canvas.factory import oauth_for_platform
+from app.canvas.revocation import revoke_at_canvas
+from app.canvas.token_store import StoredToken
 from app.config import Settings
 from app.db import database
 from app.errors import ToolError
@@ -25,9 +28,13 @@ from app.models.platform import Platform
 from app.ops.rekey import reencrypt_all
 from app.ops.retention import ALL_STATUSES, list_jobs, purge_jobs
 from app.ops.tokens import revoke_all
+from app.reports.stewardship.forget import forget_user
+from app.reports.stewardship.policy import apply_all
 
 jobs = AppGroup("jobs", help="Tracked report jobs: list them, purge old finished ones.")
 tokens = AppGroup("tokens", help="Canvas OAuth tokens the tool holds for its users.")
+users = AppGroup("users", help="People the tool holds data about (docs/privacy.md).")
+retention = AppGroup("retention", help="How long the tool keeps data, per platform.")
 
 _DAYS = click.IntRange(min=0)
 
@@ -106,6 +113,58 @@ def tokens_revoke_all(platform_id: int) -> None:
         )
 
 
+@users.command("forget")
+@click.option("--platform", "platform_id", type=int, required=True, help="Id from platforms list.")
+@click.option("--user", "canvas_user_id", type=click.IntRange(min=1), required=True,
+              help="The person's Canvas user id.")  # fmt: skip
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def users_forget(platform_id: int, canvas_user_id: int, yes: bool) -> None:
+    """Revoke and delete the user's tokens, delete their jobs and launches, anonymise their
+    audit entries."""
+    if not yes:
+        click.confirm(
+            f"Forget Canvas user {canvas_user_id} of platform {platform_id}? This cannot be "
+            "undone.",
+            abort=True,
+        )
+    with database().session() as session:
+        platform = session.get(Platform, platform_id)
+        if platform is None:
+            raise click.ClickException(
+                f"No platform with id {platform_id}; see: flask --app app platforms list"
+            )
+        oauth, now = oauth_for_platform(platform), current_now()
+
+        def revoke(stored: StoredToken, user_id: int) -> bool:
+            return revoke_at_canvas(oauth, stored, now, canvas_user_id=user_id)
+
+        done = forget_user(
+            session, current_secret_box(), revoke,
+            platform_id=platform_id, canvas_user_id=canvas_user_id,
+        )  # fmt: skip
+        session.commit()
+    click.echo(
+        f"Forgot Canvas user {canvas_user_id}: {done.tokens} token(s) deleted "
+        f"({'revoked in Canvas' if done.revoked_at_canvas else 'Canvas did not confirm'}), "
+        f"{done.jobs} job(s) and {done.launches + done.launch_states} launch record(s) "
+        f"deleted, {done.audit_entries} audit entr(ies) anonymised."
+    )
+
+
+@retention.command("apply")
+def retention_apply() -> None:
+    """Delete what is older than each platform's retention periods (the worker does this
+    daily)."""
+    with database().session() as session:
+        purged = apply_all(session, current_now())
+        session.commit()
+    for platform_id, result in sorted(purged.items()):
+        click.echo(
+            f"platform {platform_id}: {result.jobs} finished job(s), "
+            f"{result.audit_events} audit event(s) deleted"
+        )
+
+
 @click.command("reencrypt")
 @with_appcontext
 def keys_reencrypt() -> None:
@@ -169,9 +228,12 @@ def guard_commands(command: click.Command) -> None:
 
 
 def init_app(app: Flask, keys_group: click.Group) -> None:
-    """Register ``jobs``, ``tokens`` and ``keys reencrypt``; guard every app command."""
+    """Register ``jobs``, ``tokens``, ``users``, ``retention`` and ``keys reencrypt``; guard
+    every app command."""
     app.cli.add_command(jobs)
     app.cli.add_command(tokens)
+    app.cli.add_command(users)
+    app.cli.add_command(retention)
     keys_group.add_command(keys_reencrypt)
     for command in app.cli.commands.values():
         guard_commands(command)

@@ -1,9 +1,7 @@
 """Revoke every Canvas token the tool holds for one platform (a compromised key, an offboarding).
 
 The tool's copy is deleted whatever Canvas answers (the point is that the tool can no longer
-act); Canvas is asked to revoke each one with ``DELETE /login/oauth2/token``. Canvas refuses
-to revoke an expired access token, so for those the stored refresh token is first exchanged
-for a fresh access token, which is then revoked (revoking it ends the refresh token too).
+act); Canvas is asked to revoke each one (``app/canvas/revocation.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.canvas.oauth import CanvasOAuth
+from app.canvas.revocation import revoke_at_canvas
 from app.canvas.token_store import TokenStore
 from app.crypto import SecretBox
 from app.errors import NotFound, ToolError
@@ -61,17 +60,4 @@ def _revoke_one(store: TokenStore, oauth: CanvasOAuth, row: CanvasToken, now: da
     except ToolError:
         log.warning("tokens.undecryptable", extra={"canvas_user_id": row.canvas_user_id})
         return False
-    expired = stored.expires_at is not None and stored.expires_at <= now
-    try:
-        if not expired and oauth.revoke(stored.access_token):
-            return True
-        if stored.refresh_token is None:
-            return False
-        fresh = oauth.refresh(stored.refresh_token)
-        return oauth.revoke(fresh.access_token)
-    except ToolError as failure:  # Canvas down, grant already revoked...: keep going
-        log.warning(
-            "tokens.revoke_failed",
-            extra={"canvas_user_id": row.canvas_user_id, "reason": failure.code},
-        )
-        return False
+    return revoke_at_canvas(oauth, stored, now, canvas_user_id=row.canvas_user_id)

@@ -20,6 +20,8 @@ class Action(StrEnum):
     RETRY = "retry"
     DOWNLOAD = "download"
     DENIED = "denied"  # Canvas refused the viewer the object (app/reports/rights.py)
+    FORGET = "forget"  # a user was forgotten (app/reports/stewardship/forget.py)
+    RETENTION = "retention"  # the platform's retention periods changed
 
 
 def record(

@@ -212,6 +212,14 @@ class Judge:
     def viewer_id(self) -> int | None:
         return self._launch.canvas_user_id
 
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
     def owns(self, job: Job) -> bool:
         return self.viewer_id is not None and job.canvas_user_id == self.viewer_id
 

@@ -42,6 +42,7 @@ from app.models.job import Job
 from app.reports.polling import DEFAULT_POLICY, PollPolicy
 from app.reports.refresh import refresh_job
 from app.reports.status import LIVE, JobStatus, move
+from app.reports.stewardship import policy as retention
 
 log = logging.getLogger(__name__)
 
@@ -221,8 +222,26 @@ def init_app(app: Flask) -> Huey:
     def sweep_due() -> None:
         run_sweep()
 
+    def apply_retention() -> None:
+        """Each platform's retention periods (docs/privacy.md), once a day."""
+        with app.app_context():
+            db: Database = app.extensions["db"]
+            clock: Callable[[], datetime] = app.extensions.get("clock", utcnow)
+            with db.session() as session:
+                purged = retention.apply_all(session, clock())
+                session.commit()
+            for platform_id, result in purged.items():
+                log.info(
+                    "retention.applied",
+                    extra={"platform_id": platform_id, "jobs": result.jobs,
+                           "audit_events": result.audit_events},
+                )  # fmt: skip
+
     poll_job_task = huey.task(name="reports.poll_job")(poll_job)
     huey.periodic_task(crontab(minute="*"), name="reports.sweep")(sweep_due)
+    huey.periodic_task(crontab(minute="17", hour="3"), name="stewardship.retention")(
+        apply_retention
+    )
 
     app.extensions["huey"] = huey
     app.extensions["huey_poll_job"] = poll_job_task

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import auth, diff, handlers, health, insights, landing, lti, oauth, reports, security
+from app.web import (
+    auth,
+    diff,
+    handlers,
+    health,
+    insights,
+    landing,
+    lti,
+    oauth,
+    reports,
+    security,
+    stewardship,
+)
 
 
 def init_app(app: Flask) -> None:
     handlers.init_app(app)
     auth.init_app(app)
     security.init_app(app)
-    for blueprint in (health.bp, lti.bp, landing.bp, oauth.bp, reports.bp, insights.bp, diff.bp):
+    for blueprint in (health.bp, lti.bp, landing.bp, oauth.bp, reports.bp, insights.bp, diff.bp,
+                      stewardship.bp):
         app.register_blueprint(blueprint)

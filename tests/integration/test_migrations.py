@@ -1,7 +1,9 @@
-"""The single Alembic revision builds exactly the models' schema, and tears it down again."""
+"""The Alembic revisions, one straight line, build exactly the models' schema and tear it
+down again."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -32,11 +34,13 @@ def _round_trip(url: str) -> None:
         engine.dispose()
 
 
-def test_one_initial_revision() -> None:
+def test_revisions_form_one_line_from_the_initial_one() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    heads = script.get_heads()
-    assert heads == ["0001"]
-    assert [rev.revision for rev in script.walk_revisions()] == ["0001"]
+    assert len(script.get_heads()) == 1  # two heads: two branches that were never joined
+    revisions = list(script.walk_revisions())  # head first
+    assert revisions[-1].revision == "0001"
+    for newer, older in pairwise(revisions):
+        assert newer.down_revision == older.revision
 
 
 def test_sqlite_upgrade_check_downgrade(tmp_path: Path) -> None:

@@ -92,3 +92,39 @@ def test_revoke_all_tolerates_canvas_down(
     assert "Canvas confirmed 0 revocation(s)" in result.output
     with db.session() as session:
         assert session.scalars(select(CanvasToken)).all() == []
+
+
+def test_users_forget_revokes_and_deletes_one_user(
+    app: Flask, runner: FlaskCliRunner, emulator: LiveEmulator
+) -> None:
+    registration = register(app, emulator)
+    db: Database = app.extensions["db"]
+    box = app.extensions["secret_box"]
+    minted = {user: _mint(emulator, registration["api_client_id"], user) for user in (3, 4)}
+    with db.session() as session:
+        platform_id = session.scalars(select(Platform.id)).one()
+        for user, token in minted.items():
+            TokenStore(session, box).save(
+                platform_id, user, TokenGrant(token.token, token.refresh_token, None, user, "")
+            )
+
+    refused = runner.invoke(args=["users", "forget", "--platform", str(platform_id),
+                                  "--user", "3"], input="n\n")  # fmt: skip
+    assert refused.exit_code == 1
+    assert "Aborted" in refused.output
+    result = runner.invoke(
+        args=["users", "forget", "--platform", str(platform_id), "--user", "3", "--yes"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Forgot Canvas user 3: 1 token(s) deleted (revoked in Canvas)" in result.output
+    assert active_token(emulator.emulator, minted[3].token) is None
+    assert active_token(emulator.emulator, minted[4].token) is not None
+    with db.session() as session:
+        assert session.scalars(select(CanvasToken.canvas_user_id)).all() == [4]
+
+
+def test_users_forget_unknown_platform(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["users", "forget", "--platform", "99", "--user", "3", "--yes"])
+    assert result.exit_code == 1
+    assert "No platform with id 99" in result.output

@@ -167,7 +167,11 @@ def test_app_has_the_poll_task_and_the_periodic_sweep(app: Flask) -> None:
         key.rsplit(".", 2)[-2] + "." + key.rsplit(".", 1)[-1] for key in huey._registry._registry
     }
     assert {"reports.poll_job", "reports.sweep"} <= registered
-    assert [task.name for task in huey._registry.periodic_tasks] == ["reports.sweep"]
+    periodic = {task.name: task for task in huey._registry.periodic_tasks}
+    assert sorted(periodic) == ["reports.sweep", "stewardship.retention"]
+    daily = periodic["stewardship.retention"]
+    assert daily.validate_datetime(datetime(2026, 12, 7, 3, 17))
+    assert not daily.validate_datetime(datetime(2026, 12, 7, 3, 18))
 
 
 def test_polls_are_scheduled_at_next_poll_at(app: Flask, db: Database) -> None:
