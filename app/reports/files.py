@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
+import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -109,13 +109,32 @@ def open_account_report_file(
     )
 
 
-_CHUNK = 64 * 1024
-_SPOOL_LIMIT = 8 * 1024 * 1024  # larger groups spill to a temporary file
+class _Pipe(io.RawIOBase):
+    """A write-only, unseekable sink whose bytes are taken out as they come (zip streaming)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self._parts)
+        self._parts = []
+        return out
 
 
 def open_group_zip(session: Session, judge: Judge, job_id: int, now: datetime) -> JobFile:
     """The files of a split run (jobs sharing a group key) as one zip, in run order; Canvas
     must let the viewer read every report that goes in.
+
+    The zip is streamed as it is built, member by member straight from Canvas: nothing is
+    written to disk (no student data at rest, docs/privacy.md) and memory stays at a few
+    chunks. Its size is therefore unknown in advance (no Content-Length).
 
     Raises:
         NotFound: no job in this context, not part of a group, or no finished file in it;
@@ -137,28 +156,27 @@ def open_group_zip(session: Session, judge: Judge, job_id: int, now: datetime) -
     if not members:
         raise NotFound(_("None of these runs has a file yet."))
     client = judge.client()
-    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for index, member in enumerate(members, start=1):
-            name = f"{index:02d}_{member.file_name or f'report-{member.id}'}"
-            with (
-                archive.open(name, "w") as entry,
-                client.open_download(member.file_url or "") as chunks,
-            ):
-                for chunk in chunks:
-                    entry.write(chunk)
-            audit.record(session, launch, audit.Action.DOWNLOAD, now, job=member, detail=name)
-    size = spool.tell()
-    spool.seek(0)
+    entries: list[tuple[str, str]] = []
+    for index, member in enumerate(members, start=1):
+        name = f"{index:02d}_{member.file_name or f'report-{member.id}'}"
+        entries.append((name, member.file_url or ""))
+        audit.record(session, launch, audit.Action.DOWNLOAD, now, job=member, detail=name)
 
     def stream() -> Iterator[bytes]:
-        with spool:
-            while chunk := spool.read(_CHUNK):
-                yield chunk
+        pipe = _Pipe()
+        with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, url in entries:
+                with archive.open(name, "w") as entry, client.open_download(url) as chunks:
+                    for chunk in chunks:
+                        entry.write(chunk)
+                        if out := pipe.take():
+                            yield out
+                yield pipe.take()
+        yield pipe.take()
 
     return JobFile(
         name=f"{job.report_type}_{job.group_key[:8]}.zip",
-        size=size,
+        size=None,
         content_type="application/zip",
         chunks=stream(),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterator
 
@@ -161,9 +162,18 @@ def test_long_range_is_split_into_two_week_runs_offered_together(world: World) -
     page = ada.get(f"/reports/jobs/{jobs[0].id}")
     assert page.status_code == 200
     assert len(re.findall(r'class="report-download"', page.text)) == 3
-    bundle = ada.get(f"/reports/jobs/{jobs[1].id}/group.zip")
-    assert bundle.status_code == 200
-    with zipfile.ZipFile(io.BytesIO(bundle.data)) as archive:
+    def no_scratch_files(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("student data must not be written to disk")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tempfile, "TemporaryFile", no_scratch_files)
+        patch.setattr(tempfile, "SpooledTemporaryFile", no_scratch_files)
+        patch.setattr(tempfile, "NamedTemporaryFile", no_scratch_files)
+        bundle = ada.get(f"/reports/jobs/{jobs[1].id}/group.zip")
+        assert bundle.status_code == 200
+        assert "Content-Length" not in bundle.headers  # streamed as it is built
+        data = bundle.data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         assert [name[:3] for name in names] == ["01_", "02_", "03_"]
         for name, job in zip(names, world.jobs(), strict=True):

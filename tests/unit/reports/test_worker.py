@@ -170,8 +170,9 @@ def test_app_has_the_poll_task_and_the_periodic_sweep(app: Flask) -> None:
     periodic = {task.name: task for task in huey._registry.periodic_tasks}
     assert sorted(periodic) == ["reports.sweep", "stewardship.retention"]
     daily = periodic["stewardship.retention"]
-    assert daily.validate_datetime(datetime(2026, 12, 7, 3, 17))
-    assert not daily.validate_datetime(datetime(2026, 12, 7, 3, 18))
+    at_317 = datetime(2026, 12, 7, 3, 17, tzinfo=UTC).replace(tzinfo=None)  # huey: naive UTC
+    assert daily.validate_datetime(at_317)
+    assert not daily.validate_datetime(at_317.replace(minute=18))
 
 
 def test_polls_are_scheduled_at_next_poll_at(app: Flask, db: Database) -> None:
