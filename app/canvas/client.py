@@ -219,6 +219,9 @@ class CanvasClient:
     def get_self(self) -> User:
         return self._one(User, "GET", "/api/v1/users/self")
 
+    def get_account(self, account_id: int) -> Account:
+        return self._one(Account, "GET", f"/api/v1/accounts/{account_id}")
+
     def list_accounts(self) -> list[Account]:
         return self._list(Account, "/api/v1/accounts")
 

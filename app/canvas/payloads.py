@@ -132,6 +132,7 @@ class Account(CanvasPayload):
     root_account_id: int | None = None
     sis_account_id: str | None = None
     workflow_state: str | None = None
+    default_time_zone: str | None = None
 
 
 class Term(CanvasPayload):

@@ -5,6 +5,7 @@ from app.models.job import AuditEvent, Job, JobEvent
 from app.models.launch import Launch, LaunchStateEntry
 from app.models.platform import Deployment, Platform
 from app.models.retention import RetentionPolicy
+from app.models.schedule import Schedule, ScheduleRun
 from app.models.tool_key import ToolKey
 
 __all__ = [
@@ -18,5 +19,7 @@ __all__ = [
     "OAuthState",
     "Platform",
     "RetentionPolicy",
+    "Schedule",
+    "ScheduleRun",
     "ToolKey",
 ]

@@ -22,6 +22,7 @@ class Action(StrEnum):
     DENIED = "denied"  # Canvas refused the viewer the object (app/reports/rights.py)
     FORGET = "forget"  # a user was forgotten (app/reports/stewardship/forget.py)
     RETENTION = "retention"  # the platform's retention periods changed
+    SCHEDULE = "schedule"  # a schedule was created or deleted
 
 
 def record(

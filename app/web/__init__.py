@@ -14,6 +14,7 @@ from app.web import (
     lti,
     oauth,
     reports,
+    schedules,
     security,
     stewardship,
 )
@@ -24,5 +25,5 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     security.init_app(app)
     for blueprint in (health.bp, lti.bp, landing.bp, oauth.bp, reports.bp, insights.bp, diff.bp,
-                      stewardship.bp):
+                      schedules.bp, stewardship.bp):
         app.register_blueprint(blueprint)

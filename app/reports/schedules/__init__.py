@@ -1,0 +1,1 @@
+"""Scheduled recurring reports (docs/schedules.md)."""
