@@ -32,11 +32,11 @@ def _round_trip(url: str) -> None:
         engine.dispose()
 
 
-def test_one_initial_revision() -> None:
+def test_revisions_form_one_line() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     heads = script.get_heads()
-    assert heads == ["0001"]
-    assert [rev.revision for rev in script.walk_revisions()] == ["0001"]
+    assert heads == ["0002"]
+    assert [rev.revision for rev in script.walk_revisions()] == ["0002", "0001"]
 
 
 def test_sqlite_upgrade_check_downgrade(tmp_path: Path) -> None:
