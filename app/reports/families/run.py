@@ -104,7 +104,11 @@ def run_start(
         return _fail(job, now, exc.message)
     if seen is None:  # a stuck run finished meanwhile: the job took its file
         return job
-    return _attach(session, job, seen, now, policy)
+    _attach(session, job, seen, now, policy)
+    if status_of(job) is not JobStatus.FAILED:
+        with client.budget(budget_seconds):
+            name_quiz(client, job)
+    return job
 
 
 def _attempt(
@@ -173,6 +177,7 @@ def _attach(
     job.started_at = now
     job.progress_changed_at = now
     job.error = None
+    job.polls = 0  # counted create attempts until now; from here, polls of the Canvas run
     try:
         with session.begin_nested():
             observe.apply(job, seen, now, policy)
@@ -184,6 +189,26 @@ def _attach(
         return _fail(job, now, TAKEN)
     log.info("job.started", extra={"job_id": job.id, "family": job.family})
     return job
+
+
+def name_quiz(client: CanvasClient, job: Job) -> None:
+    """Prefix a quiz job's title with the quiz's name when the start request could not
+    (the user's course lists were not cached); best effort, one list call."""
+    family = Family(job.family)
+    if family not in {Family.QUIZ, Family.NEW_QUIZ} or " - " in job.title:
+        return
+    course_id = observe.require_id(job.canvas_course_id, "course")
+    try:
+        if family is Family.QUIZ:
+            names = {quiz.id: quiz.title for quiz in client.list_quizzes(course_id)}
+            name = names.get(job.canvas_quiz_id or 0, "")
+        else:
+            items = {item.id: item.name for item in client.list_assignments(course_id)}
+            name = items.get(job.canvas_assignment_id or 0, "")
+    except CanvasError:
+        return
+    if name:
+        job.title = f"{name} - {job.title}"[:512]
 
 
 def _later(job: Job, now: datetime, message: str) -> Job:
