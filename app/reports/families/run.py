@@ -1,7 +1,8 @@
 """The worker's half of a start: make the Canvas create call for a ``starting`` job.
 
 A start request only records the job (``service.py``); the worker claims it like any due
-job and calls ``run_start``. One attempt is at most: stop the stuck run a retry replaces,
+job and calls ``run_start``. Nothing is written to the database until Canvas has answered (SQLite's write lock is never
+held across a Canvas call). One attempt is at most: stop the stuck run a retry replaces,
 look for a report a lost POST created, one POST, and one more look if that POST's answer is
 lost — each Canvas request bounded by the start budget. Canvas's answer decides: a refusal
 (401/403) fails the job in plain words; throttling, 5xx and timeouts keep it ``starting``
@@ -133,7 +134,6 @@ def _attempt(
         job.canvas_report_id = None
         job.canvas_progress_id = None
         job.canvas_state = None
-        session.flush()
     attempt = families.Attempt(
         job=job, began=job.started_at, tracked=_tracked(session, job), earlier_attempts=earlier
     )
@@ -156,7 +156,15 @@ def _finished_meanwhile(client: CanvasClient, job: Job, now: datetime, policy: P
 
 
 def _tracked(session: Session, job: Job) -> set[int]:
-    """Canvas ids other live jobs of this platform, family and type already follow."""
+    """Canvas ids other live jobs of this platform, family and type already follow.
+
+    Read without flushing: the attempt's Canvas calls must not run while this session holds
+    SQLite's write lock (a token refresh, or a start request, would wait for it)."""
+    with session.no_autoflush:
+        return _tracked_ids(session, job)
+
+
+def _tracked_ids(session: Session, job: Job) -> set[int]:
     rows = session.execute(
         select(Job.canvas_report_id, Job.canvas_progress_id).where(
             Job.platform_id == job.platform_id,
