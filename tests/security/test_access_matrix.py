@@ -21,11 +21,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.canvas.factory import canvas_client_for_user
 from app.canvas.oauth import TokenGrant
 from app.canvas.token_store import TokenStore
 from app.db import Database, utcnow
 from app.models import Job, Launch, Platform
-from app.canvas.factory import canvas_client_for_user
 from app.reports import overview, rights, worker
 from app.reports.wake import WAITING_FOR_AUTHORIZATION
 from emulator.settings import EmulatorSettings
