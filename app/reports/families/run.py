@@ -5,8 +5,8 @@ job and calls ``run_start``. Nothing is written to the database until Canvas has
 (SQLite's write lock is never held across a Canvas call). One attempt is at most: stop the
 stuck run a retry replaces, look for a report a lost POST created, one POST, and one more
 look if that POST's answer is lost — each Canvas request bounded by the start budget.
-Canvas's answer decides: a refusal (401/403) fails the job in plain words; throttling, 5xx and timeouts keep it ``starting``
-and the worker tries again with backoff.
+Canvas's answer decides: a refusal (401/403) fails the job in plain words; throttling, 5xx
+and timeouts keep it ``starting`` and the worker tries again with backoff.
 
 Texts recorded here are stored untranslated (no request, no user locale), like polling's.
 """
