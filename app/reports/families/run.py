@@ -105,11 +105,9 @@ def run_start(
         return _fail(job, now, exc.message)
     if seen is None:  # a stuck run finished meanwhile: the job took its file
         return job
-    _attach(session, job, seen, now, policy)
-    if status_of(job) is not JobStatus.FAILED:
-        with client.budget(budget_seconds):
-            name_quiz(client, job)
-    return job
+    with client.budget(budget_seconds):
+        name_quiz(client, job)  # before anything is flushed (no write lock held meanwhile)
+    return _attach(session, job, seen, now, policy)
 
 
 def _attempt(
