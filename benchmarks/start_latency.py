@@ -107,12 +107,12 @@ class Sweeper(threading.Thread):
         while not self.stopped.wait(0.05):
             try:
                 self.world.sweep()
-            except Exception:  # noqa: BLE001 - a benchmark reports, it does not stop
+            except Exception:  # a benchmark reports, it does not stop
                 logging.getLogger(__name__).exception("sweep failed")
             self.sweeps += 1
 
 
-def start_requests(world: World, ada: Actor, tina: Actor, count: int, clients: int,
+def start_requests(world: World, ada: Actor, tina: Actor, *, count: int, clients: int,
                    numbers: Iterator[int]) -> list[float]:
     """``count`` distinct starts from ``clients`` threads; each request's seconds."""
 
@@ -177,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         sweeper = Sweeper(world)
         sweeper.start()
         numbers = itertools.count(1)
-        start_requests(world, ada, tina, 8, args.clients, numbers)  # warm-up, not measured
+        # warm-up, not measured
+        start_requests(world, ada, tina, count=8, clients=args.clients, numbers=numbers)
         database = "PostgreSQL" if use_postgres else "SQLite"
         print(f"{args.starts} start requests per phase, {args.clients} clients, {database};")
         print("a worker thread sweeps every 50 ms; faults on every emulator API route.\n")
@@ -187,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
             for name, switch_on in PHASES:
                 faults.clear(live.emulator)
                 switch_on(live)
-                seconds = start_requests(world, ada, tina, args.starts, args.clients, numbers)
+                seconds = start_requests(
+                    world, ada, tina, count=args.starts, clients=args.clients, numbers=numbers
+                )
                 summary = summarize(name, seconds)
                 summaries.append((summary, max(seconds) * 1000))
                 worst = max(worst, summary.p99_ms)
