@@ -1,8 +1,8 @@
 """Start-request latency while Canvas is slow, failing or throttling.
 
 The tool (in process, Flask's test client, its own database) starts reports against a live
-emulator (threaded HTTP server) while a worker thread sweeps every 50 ms, making the Canvas
-create calls of the ``starting`` jobs. Each phase switches on emulator faults
+emulator (threaded HTTP server) while a worker process sweeps every 50 ms, making the Canvas create
+calls of the ``starting`` jobs. Each phase switches on emulator faults
 (``emulator/faults.py``) on every API route: none, latency (1 s), 5xx (every request 503),
 throttle (every request 403 "Rate Limit Exceeded"), and hanging requests (held 30 s, the
 client's budget ends them). Half the starts are account reports (form from the catalogue
@@ -22,9 +22,11 @@ import argparse
 import dataclasses
 import itertools
 import logging
+import multiprocessing
+import os
+import re
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -94,29 +96,51 @@ def database_url(use_postgres: bool, folder: Path) -> Iterator[str]:
         yield server.create_database()
 
 
-class Sweeper(threading.Thread):
-    """The worker: sweeps every 50 ms at the frozen clock until stopped."""
+class Sweeper:
+    """The worker, in its own process as in production (forked once everything is set up):
+    sweeps every 50 ms at the frozen clock until stopped."""
 
     def __init__(self, world: World) -> None:
-        super().__init__(daemon=True)
+        context = multiprocessing.get_context("fork")
         self.world = world
-        self.stopped = threading.Event()
-        self.sweeps = 0
+        self.stopped = context.Event()
+        self.count = context.Value("i", 0)
+        self.process = context.Process(target=self._run, daemon=True)
 
-    def run(self) -> None:
+    def start(self) -> None:
+        self.world.db.engine.dispose()  # the child opens its own connections
+        self.process.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.process.join(timeout=120)
+        if self.process.is_alive():
+            self.process.kill()
+
+    @property
+    def sweeps(self) -> int:
+        return int(self.count.value)
+
+    def _run(self) -> None:
+        self.world.db.engine.dispose(close=False)
         while not self.stopped.wait(0.05):
             try:
                 self.world.sweep()
             except Exception:  # a benchmark reports, it does not stop
                 logging.getLogger(__name__).exception("sweep failed")
-            self.sweeps += 1
+            with self.count.get_lock():
+                self.count.value += 1
+
+
+SERVER_TIMING = re.compile(r"app;dur=([\d.]+), cpu;dur=([\d.]+)")
 
 
 def start_requests(world: World, ada: Actor, tina: Actor, *, count: int, clients: int,
-                   numbers: Iterator[int]) -> list[float]:
-    """``count`` distinct starts from ``clients`` threads; each request's seconds."""
+                   numbers: Iterator[int]) -> list[tuple[float, float, float]]:
+    """``count`` distinct starts from ``clients`` threads: (client seconds, seconds inside
+    the tool, tool CPU seconds) of each (``Server-Timing``)."""
 
-    def one(_index: int) -> float:
+    def one(_index: int) -> tuple[float, float, float]:
         number = next(numbers)
         client = world.app.test_client()
         if number % 2:
@@ -132,7 +156,10 @@ def start_requests(world: World, ada: Actor, tina: Actor, *, count: int, clients
         took = time.perf_counter() - began
         if answer.status_code != 202:
             raise SystemExit(f"{path}: {answer.status_code} {answer.get_data(as_text=True)}")
-        return took
+        timing = SERVER_TIMING.search(answer.headers.get("Server-Timing", ""))
+        if timing is None:
+            raise SystemExit("no Server-Timing header")
+        return took, float(timing.group(1)) / 1000, float(timing.group(2)) / 1000
 
     with ThreadPoolExecutor(clients) as pool:
         return list(pool.map(one, range(count)))
@@ -180,25 +207,30 @@ def main(argv: list[str] | None = None) -> int:
         # warm-up, not measured
         start_requests(world, ada, tina, count=8, clients=args.clients, numbers=numbers)
         database = "PostgreSQL" if use_postgres else "SQLite"
-        print(f"{args.starts} start requests per phase, {args.clients} clients, {database};")
-        print("a worker thread sweeps every 50 ms; faults on every emulator API route.\n")
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"{args.starts} start requests per phase, {args.clients} clients, {database};"
+              f" load average before: {load}")
+        print("a worker process sweeps every 50 ms; faults on every emulator API route.\n")
         worst = 0.0
         summaries = []
         try:
             for name, switch_on in PHASES:
                 faults.clear(live.emulator)
                 switch_on(live)
-                seconds = start_requests(
+                timings = start_requests(
                     world, ada, tina, count=args.starts, clients=args.clients, numbers=numbers
                 )
+                seconds = [client for client, _, _ in timings]
                 summary = summarize(name, seconds)
                 summaries.append((summary, max(seconds) * 1000))
                 worst = max(worst, summary.p99_ms)
                 print(f"{summary.row()}  max={max(seconds) * 1000:7.2f} ms")
+                inside = summarize("  inside the tool", [app for _, app, _ in timings])
+                cpu = summarize("  tool CPU", [cpu for _, _, cpu in timings])
+                print(f"{inside.row()}\n{cpu.row()}")
         finally:
             faults.clear(live.emulator)
-            sweeper.stopped.set()
-            sweeper.join(timeout=60)
+            sweeper.stop()
         with db.session() as session:
             statuses = sorted({job.status for job in session.query(Job)})
         print(f"\njobs recorded: {sum(s.count for s, _ in summaries)}; statuses now: {statuses};"
