@@ -124,34 +124,39 @@ def _new_job(launch: Launch, family: Family, report_type: str, now: datetime, **
 
 
 def _record(session: Session, launch: Launch, jobs: list[Job], now: datetime) -> Started:
-    """Insert ``jobs`` (each with its ``start_key``) unless an identical start holds the first
-    key; then that start's jobs come back (``reused``), whoever won the race."""
-    first_key = jobs[0].start_key
-    assert first_key is not None  # noqa: S101 - every caller sets it
-    # A key older than the window is free again (the job stays; it just stops answering).
-    session.execute(
-        update(Job)
-        .where(
-            Job.platform_id == launch.platform_id,
-            Job.start_key.in_([job.start_key for job in jobs]),
-            Job.created_at < now - START_WINDOW,
-            Job.status != JobStatus.STARTING.value,
+    """Insert ``jobs`` (each with its ``start_key``) unless an identical start holds a key;
+    then that start's jobs come back (``reused``), whoever won the race.
+
+    The common path is one SELECT and the INSERTs: a key older than the window is freed
+    (UPDATE) only when one is found; a race both transactions lose to the look is settled
+    by the unique index (the loser rolls back, nothing else was written, and answers with
+    the winner's job).
+    """
+    keys = [job.start_key for job in jobs if job.start_key is not None]
+    holders = _holders(session, launch, keys)
+    fresh = [
+        job
+        for job in holders
+        if job.status == JobStatus.STARTING.value or job.created_at >= now - START_WINDOW
+    ]
+    if fresh:
+        return Started(_with_group(session, fresh[0]), reused=True)
+    if holders:  # older than the window: the jobs stay, their keys stop answering
+        session.execute(
+            update(Job)
+            .where(Job.id.in_([job.id for job in holders]))
+            .values(start_key=None)
+            .execution_options(synchronize_session=False)
         )
-        .values(start_key=None)
-        .execution_options(synchronize_session=False)
-    )
-    existing = _holder(session, launch, first_key)
-    if existing is not None:
-        return Started(_with_group(session, existing), reused=True)
+    session.add_all(jobs)
     try:
-        with session.begin_nested():
-            session.add_all(jobs)
-            session.flush()
+        session.flush()
     except IntegrityError:
-        holder = _holder(session, launch, first_key)
-        if holder is None:
+        session.rollback()
+        winners = _holders(session, launch, keys)
+        if not winners:
             raise
-        return Started(_with_group(session, holder), reused=True)
+        return Started(_with_group(session, winners[0]), reused=True)
     detail = _("Recorded; starting in Canvas")
     for job in jobs:
         job.events.append(JobEvent(at=now, from_status=None, to_status=job.status, detail=detail))
@@ -160,10 +165,10 @@ def _record(session: Session, launch: Launch, jobs: list[Job], now: datetime) ->
     return Started(jobs)
 
 
-def _holder(session: Session, launch: Launch, key: str) -> Job | None:
-    return session.scalars(
-        select(Job).where(Job.platform_id == launch.platform_id, Job.start_key == key)
-    ).first()
+def _holders(session: Session, launch: Launch, keys: list[str]) -> list[Job]:
+    """The jobs holding any of ``keys`` on the launch's platform, oldest first."""
+    query = select(Job).where(Job.platform_id == launch.platform_id, Job.start_key.in_(keys))
+    return list(session.scalars(query.order_by(Job.id)))
 
 
 def _with_group(session: Session, job: Job) -> list[Job]:
