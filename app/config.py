@@ -75,6 +75,9 @@ class Settings:
     rate_limit_oauth: str = "60 per minute"
     log_level: str = "INFO"
     log_json: bool = False  # one JSON object per line (production default)
+    # Total time the worker gives one report-creating attempt (POST + the lost-POST lookup);
+    # the start request itself never waits for Canvas (docs/reports.md "Starts").
+    start_budget_seconds: int = 5
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -186,6 +189,7 @@ class _Operations(TypedDict):
     rate_limits_enabled: bool
     rate_limit_launch: str
     rate_limit_oauth: str
+    start_budget_seconds: int
 
 
 def _operations(env: Mapping[str, str], *, production: bool) -> _Operations:
@@ -202,7 +206,16 @@ def _operations(env: Mapping[str, str], *, production: bool) -> _Operations:
         "rate_limits_enabled": env.get("RATE_LIMITS", "on").lower() not in {"off", "0", "false"},
         "rate_limit_launch": env.get("RATE_LIMIT_LAUNCH") or Settings.rate_limit_launch,
         "rate_limit_oauth": env.get("RATE_LIMIT_OAUTH") or Settings.rate_limit_oauth,
+        "start_budget_seconds": _start_budget(env),
     }
+
+
+def _start_budget(env: Mapping[str, str]) -> int:
+    """``START_BUDGET_SECONDS``: 1..60, default 5."""
+    value = _int(env, "START_BUDGET_SECONDS", Settings.start_budget_seconds)
+    if not 1 <= value <= 60:
+        raise ConfigurationError("START_BUDGET_SECONDS must be between 1 and 60")
+    return value
 
 
 REGISTRATION_HTTP_ORIGINS_ENV = "DYNAMIC_REGISTRATION_HTTP_ORIGINS"

@@ -3,8 +3,10 @@
 Two registries live in ``emulator.parts["faults"]``:
 
 * route faults, applied by a ``before_request`` hook on every route except ``/_emulator/``:
-  ``latency`` (delay, then serve normally), ``error`` (a chosen status and body) and
-  ``timeout`` (hold the request, then answer 504 — longer than a client's timeout);
+  ``latency`` (delay, then serve normally), ``error`` (a chosen status and body),
+  ``timeout`` (hold the request, then answer 504 — longer than a client's timeout) and
+  ``lost`` (serve the request — a POST creates its report — but the client gets a 502, or
+  after ``delay`` seconds a 504: the answer to a request that did its work is lost);
 * report faults, which report families consult when they create a report:
   ``report_fate(emulator, family, key)`` (``fail``, ``stick`` or None), built on
   ``should_fail(emulator, family, key)`` / ``should_stick(emulator, family, key)``.
@@ -22,11 +24,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from emulator import Emulator, current_emulator
 
-RouteFaultKind = Literal["latency", "error", "timeout"]
+RouteFaultKind = Literal["latency", "error", "timeout", "lost"]
+ROUTE_FAULT_KINDS = ("latency", "error", "timeout", "lost")
 ReportAction = Literal["fail", "stick"]
 FAMILIES = ("account_report", "course_report", "quiz_report", "new_quiz_report")
 CONTROL_PREFIX = "/_emulator/"
@@ -77,7 +80,7 @@ def add_route_fault(emulator: Emulator, kind: RouteFaultKind, path: str, *,
 
     ``count`` limits how many requests are affected (None: all until cleared).
     """
-    if kind not in ("latency", "error", "timeout"):
+    if kind not in ROUTE_FAULT_KINDS:
         raise ValueError(f"unknown route fault kind {kind!r}")
     with emulator.store.lock:
         faults = state(emulator)
@@ -189,9 +192,25 @@ def apply_route_faults() -> Response | None:
     if fault.kind == "timeout":
         release.wait(fault.delay)
         return Response("504 Gateway Timeout", status=504, mimetype="text/plain")
+    if fault.kind == "lost":
+        g.emulator_lost_fault = fault  # served normally; ``lose_answer`` drops the answer
+        return None
     return Response(fault.body, status=fault.status, mimetype=fault.content_type)
 
 
+def lose_answer(response: Response) -> Response:
+    """``after_request``: a ``lost`` fault's request did its work; the client never hears of
+    it (502 at once, or 504 after holding ``delay`` seconds like a gateway timeout)."""
+    fault: RouteFault | None = g.pop("emulator_lost_fault", None)
+    if fault is None:
+        return response
+    if fault.delay > 0:
+        state(current_emulator()).release.wait(fault.delay)
+        return Response("504 Gateway Timeout", status=504, mimetype="text/plain")
+    return Response("502 Bad Gateway", status=502, mimetype="text/plain")
+
+
 def init_app(app: Flask) -> None:
-    """Install the route-fault hook (registered before every other part's hooks)."""
+    """Install the route-fault hooks (registered before every other part's hooks)."""
     app.before_request(apply_route_faults)
+    app.after_request(lose_answer)

@@ -7,8 +7,9 @@ redirects) lives in ``http.CanvasRequester``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -45,6 +46,23 @@ class CanvasClient:
     def __init__(self, requester: CanvasRequester, *, page_size: int = PER_PAGE) -> None:
         self._http = requester
         self.page_size = page_size
+
+    @contextmanager
+    def budget(self, seconds: float) -> Iterator[None]:
+        """Inside, each request waits at most ``seconds`` (connect and read) and a 5xx or
+        timeout is not retried: a report start's attempt stays short (the worker tries again
+        later on its own schedule)."""
+        saved = self._http.policy
+        self._http.policy = dataclasses.replace(
+            saved,
+            connect_timeout=min(saved.connect_timeout, seconds),
+            read_timeout=min(saved.read_timeout, seconds),
+            max_retries=0,
+        )
+        try:
+            yield
+        finally:
+            self._http.policy = saved
 
     @property
     def base_url(self) -> str:
@@ -124,9 +142,7 @@ class CanvasClient:
     def last_course_report(self, course_id: int, report_type: str) -> CourseReport | None:
         """The user's latest report of this type; None when there is none (``{}`` or 404)."""
         try:
-            data = self._call(
-                "GET", f"/api/v1/courses/{course_id}/reports/{_segment(report_type)}"
-            )
+            data = self._call("GET", f"/api/v1/courses/{course_id}/reports/{_segment(report_type)}")
         except CanvasNotFound:
             return None
         if not data:

@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
+
+# Statuses in which a job holds its Canvas report/Progress (``status.TRACKING``; a unit test
+# keeps the two equal). Written out here because the models sit below ``app.reports``.
+_TRACKING_SQL = "status IN ('starting', 'queued', 'running', 'stale')"
+_HAS_START_KEY = text("start_key IS NOT NULL")
+_TRACKS_REPORT = text(f"canvas_report_id IS NOT NULL AND {_TRACKING_SQL}")
+_TRACKS_PROGRESS = text(f"canvas_progress_id IS NOT NULL AND {_TRACKING_SQL}")
 
 
 class Job(Base):
@@ -22,6 +29,35 @@ class Job(Base):
         # the context (benchmarks/pages.py: 5-6 ms per list at 5,000 jobs, growing linearly).
         Index("ix_job_account_recent", "platform_id", "canvas_account_id", "created_at"),
         Index("ix_job_course_recent", "platform_id", "canvas_course_id", "created_at"),
+        # Identical starts (same user, context, report, parameters) inside the start window
+        # are one job, whoever commits first (docs/reports.md "Starts").
+        Index(
+            "uq_job_start_key",
+            "platform_id",
+            "start_key",
+            unique=True,
+            sqlite_where=_HAS_START_KEY,
+            postgresql_where=_HAS_START_KEY,
+        ),
+        # Two live jobs never follow one Canvas report or Progress.
+        Index(
+            "uq_job_canvas_report",
+            "platform_id",
+            "family",
+            "canvas_report_id",
+            unique=True,
+            sqlite_where=_TRACKS_REPORT,
+            postgresql_where=_TRACKS_REPORT,
+        ),
+        Index(
+            "uq_job_canvas_progress",
+            "platform_id",
+            "family",
+            "canvas_progress_id",
+            unique=True,
+            sqlite_where=_TRACKS_PROGRESS,
+            postgresql_where=_TRACKS_PROGRESS,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +73,9 @@ class Job(Base):
     canvas_quiz_id: Mapped[int | None]
     canvas_assignment_id: Mapped[int | None]
     group_key: Mapped[str | None] = mapped_column(String(64))  # split runs share one
+    # Digest of (platform, user, context, family, type, parameters) while the start window
+    # lasts; cleared when the job fails, is aborted or deleted, or a later start finds it old.
+    start_key: Mapped[str | None] = mapped_column(String(64))
     canvas_report_id: Mapped[int | None]
     canvas_progress_id: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default="queued")

@@ -14,13 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
-from app.canvas.errors import (
-    CanvasConflict,
-    CanvasError,
-    CanvasNotFound,
-    CanvasNotPermitted,
-    CanvasUnprocessable,
-)
+from app.canvas.errors import CanvasNotFound, CanvasUnprocessable
 from app.errors import IllegalTransition
 from app.models.job import Job
 from app.models.launch import Launch
@@ -29,7 +23,6 @@ from app.reports.access import get_job
 from app.reports.kinds import Family
 from app.reports.polling import DEFAULT_POLICY
 from app.reports.refresh import refresh_job
-from app.reports.service import matching_quiz_report
 from app.reports.status import FINISHED, LIVE, JobStatus, move, status_of
 
 
@@ -119,7 +112,9 @@ def delete_job(
     family = Family(job.family)
     detail = _("Deleted by %(name)s", name=launch.user_name)
     try:
-        if family is Family.ACCOUNT:
+        if job.canvas_report_id is None and job.canvas_progress_id is None:
+            pass  # Canvas never made it (the start was refused): only this tool has it
+        elif family is Family.ACCOUNT:
             client.delete_account_report(
                 observe.require_id(job.canvas_account_id, "account"),
                 job.report_type,
@@ -161,105 +156,37 @@ def _delete_quiz_report(client: CanvasClient, job: Job) -> str:
     return ""
 
 
-def _cancel_stuck_progress(client: CanvasClient, job: Job) -> None:
-    """Free Canvas's "one report per type" slot held by a Progress stuck at ``running``.
-
-    Only the Progress's owner may cancel it (reports-api.md 5); anyone else's retry
-    simply meets the 409 and keeps watching.
-    """
-    if status_of(job) is not JobStatus.STALE or job.canvas_progress_id is None:
-        return
-    try:
-        client.cancel_progress(job.canvas_progress_id, message=_("Stalled; retried from the tool"))
-    except (CanvasNotFound, CanvasNotPermitted):
-        return
-
-
-def _finished_meanwhile(client: CanvasClient, job: Job, now: datetime) -> bool:
-    """A stale account/course job whose report Canvas has since completed takes that file.
-
-    A job goes stale when nobody could poll it (e.g. the user's authorization lapsed)
-    as well as when Canvas stalls; running the report again would duplicate finished work.
-    """
-    if Family(job.family) not in {Family.ACCOUNT, Family.COURSE}:
-        return False
-    try:
-        seen = observe.fetch(client, job)
-    except CanvasError:
-        return False
-    if seen.status is not JobStatus.COMPLETE:
-        return False
-    observe.apply(job, seen, now, DEFAULT_POLICY)
-    return True
-
-
 def retry_job(
     session: Session, client: CanvasClient, launch: Launch, job_id: int, now: datetime
 ) -> Job:
     """Run a stale, failed or aborted job again in Canvas, on the same row.
 
-    A New Quizzes 409 means Canvas is still generating: we keep that Progress and
-    watch it afresh.
+    Like a start, the request only records it: the job becomes ``starting`` and the worker
+    goes through the family's one create path (``families.create``). A stale job keeps its
+    stuck Canvas ids until the worker has aborted or deleted that run where Canvas allows
+    (``ReportFamily.abandon``), so the retry never re-attaches to it; a failed or aborted
+    run has nothing left to stop. ``client`` is unused: a retry asks Canvas nothing here.
 
     Raises:
         NotFound: not visible; IllegalTransition: not retryable.
     """
+    del client
     job = get_job(session, launch, job_id)
     if not can_retry(job):
         raise IllegalTransition(_("Only stale, failed or aborted reports can be retried."))
-    family = Family(job.family)
-    detail = _("Retried by %(name)s", name=launch.user_name)
-    if status_of(job) is JobStatus.STALE and _finished_meanwhile(client, job, now):
-        audit.record(session, launch, audit.Action.RETRY, now, job=job)
-        return job
-    if family is Family.ACCOUNT:
-        report = client.start_account_report(
-            observe.require_id(job.canvas_account_id, "account"),
-            job.report_type,
-            dict(job.parameters),
-        )
-        job.canvas_report_id = report.id
-    elif family is Family.COURSE:
-        course_report = client.start_course_report(
-            observe.require_id(job.canvas_course_id, "course"), job.report_type, {}
-        )
-        job.canvas_report_id = course_report.id
-    elif family is Family.QUIZ:
-        course_id = observe.require_id(job.canvas_course_id, "course")
-        quiz_id = observe.require_id(job.canvas_quiz_id, "quiz")
-        all_versions = bool(job.parameters.get("includes_all_versions"))
-        try:
-            quiz_report = client.create_quiz_report(
-                course_id, quiz_id, job.report_type, includes_all_versions=all_versions
-            )
-        except CanvasConflict:
-            found = matching_quiz_report(
-                client.list_quiz_reports(course_id, quiz_id), job.report_type, all_versions
-            )
-            if found is None:
-                raise
-            quiz_report = found
-        job.canvas_report_id = quiz_report.id
-    else:
-        _cancel_stuck_progress(client, job)
-        try:
-            progress = client.create_new_quiz_report(
-                observe.require_id(job.canvas_course_id, "course"),
-                observe.require_id(job.canvas_assignment_id, "assignment"),
-                job.report_type,
-                str(job.parameters.get("format", "csv")),
-            )
-            job.canvas_progress_id = progress.id
-        except CanvasConflict:
-            detail += " " + _("(Canvas is still generating it; watching again)")
+    if status_of(job) is not JobStatus.STALE:
+        job.canvas_report_id = None
+        job.canvas_progress_id = None
     job.retries += 1
+    job.polls = 0
     job.error = None
     job.percent = 0.0
     job.current_line = None
+    job.file_id = job.file_name = job.file_size = job.file_content_type = job.file_url = None
     job.started_at = now
     job.progress_changed_at = now
-    move(job, JobStatus.QUEUED, now, detail=detail)
-    job.next_poll_at = DEFAULT_POLICY.next_poll_at(now, now)
+    move(job, JobStatus.STARTING, now, detail=_("Retried by %(name)s", name=launch.user_name))
+    job.next_poll_at = now
     audit.record(session, launch, audit.Action.RETRY, now, job=job)
-    refresh_job(session, client, job, now)
+    session.flush()
     return job

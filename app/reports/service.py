@@ -1,13 +1,16 @@
 """Starting report jobs (every family), and the account catalogue.
 
-Every function takes its dependencies (``session``, ``client``, ``launch``, ``now``);
-it flushes, the caller commits. Canvas's rules for starting (reports-api.md): account
-reports have no duplicate check; classic quiz reports are reused and a 409 means "one is
-being generated" (so we show that one); New Quizzes 409 the same way.
+A start request never waits for Canvas: it validates the input, records a ``starting`` job
+and returns; the worker makes the create call (``families/run.py``). Identical starts (same
+user, context, family, report type and normalised parameters) inside ``START_WINDOW`` are
+one job, enforced by the unique index on ``(platform_id, start_key)``: whoever commits
+second gets the first one's job back. Every function flushes; the caller commits.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,17 +18,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
-from app.canvas.errors import CanvasConflict, CanvasUnavailable
-from app.canvas.payloads import AccountReport, QuizReport
 from app.errors import BadRequest, NotFound
 from app.models.job import Job, JobEvent
 from app.models.launch import Launch
-from app.reports import audit, observe
+from app.reports import audit
 from app.reports.access import require_account_admin, require_course_staff
+from app.reports.families.quiz import matching_quiz_report
 from app.reports.kinds import (
     COURSE_REPORT_TYPES,
     NEW_QUIZ_FORMATS,
@@ -38,9 +41,14 @@ from app.reports.kinds import (
     piece_last_day,
     split_parameters,
 )
-from app.reports.polling import DEFAULT_POLICY
-from app.reports.refresh import refresh_job
-from app.reports.status import LIVE, JobStatus, status_of
+from app.reports.status import TRACKING, JobStatus
+
+__all__ = ["matching_quiz_report"]
+
+# Identical starts closer together than this are one job (double clicks, retried requests,
+# two tabs); a finished, failed or older job no longer holds its key.
+START_WINDOW = timedelta(minutes=2)
+_TRACKING_VALUES = [status.value for status in TRACKING]
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,8 @@ class CatalogueEntry:
 
 @dataclass(frozen=True)
 class Started:
-    """The jobs a start request produced; ``reused`` when Canvas already had one."""
+    """The jobs a start request produced; ``reused`` when an identical start (or a report
+    another job already follows) answered instead of a new one."""
 
     jobs: list[Job]
     reused: bool = False
@@ -69,14 +78,38 @@ def _user_id(launch: Launch) -> int:
     return launch.canvas_user_id
 
 
+def start_key(
+    launch: Launch,
+    family: Family,
+    report_type: str,
+    context: Sequence[Any],
+    parameters: Mapping[str, Any],
+) -> str:
+    """SHA-256 of who, where and what: equal for identical starts, whatever the form order."""
+    material = json.dumps(
+        [
+            launch.platform_id,
+            _user_id(launch),
+            family.value,
+            list(context),
+            report_type,
+            dict(parameters),
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
 def _new_job(launch: Launch, family: Family, report_type: str, now: datetime, **fields: Any) -> Job:
-    job = Job(
+    return Job(
         platform_id=launch.platform_id,
         canvas_user_id=_user_id(launch),
         user_name=launch.user_name,
         family=family.value,
         report_type=report_type,
-        status=JobStatus.QUEUED.value,
+        status=JobStatus.STARTING.value,
         percent=0.0,
         polls=0,
         retries=0,
@@ -84,18 +117,65 @@ def _new_job(launch: Launch, family: Family, report_type: str, now: datetime, **
         updated_at=now,
         started_at=now,
         progress_changed_at=now,
+        next_poll_at=now,  # the worker makes the create call at once
         events=[],
         **fields,
     )
-    job.next_poll_at = DEFAULT_POLICY.next_poll_at(now, now)
-    return job
 
 
-def _created(session: Session, launch: Launch, job: Job, now: datetime, detail: str) -> None:
-    session.add(job)
+def _record(session: Session, launch: Launch, jobs: list[Job], now: datetime) -> Started:
+    """Insert ``jobs`` (each with its ``start_key``) unless an identical start holds a key;
+    then that start's jobs come back (``reused``), whoever won the race.
+
+    The common path is one SELECT and the INSERTs: a key older than the window is freed
+    (UPDATE) only when one is found; a race both transactions lose to the look is settled
+    by the unique index (the loser rolls back, nothing else was written, and answers with
+    the winner's job).
+    """
+    keys = [job.start_key for job in jobs if job.start_key is not None]
+    holders = _holders(session, launch, keys)
+    fresh = [
+        job
+        for job in holders
+        if job.status == JobStatus.STARTING.value or job.created_at >= now - START_WINDOW
+    ]
+    if fresh:
+        return Started(_with_group(session, fresh[0]), reused=True)
+    if holders:  # older than the window: the jobs stay, their keys stop answering
+        session.execute(
+            update(Job)
+            .where(Job.id.in_([job.id for job in holders]))
+            .values(start_key=None)
+            .execution_options(synchronize_session=False)
+        )
+    session.add_all(jobs)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        winners = _holders(session, launch, keys)
+        if not winners:
+            raise
+        return Started(_with_group(session, winners[0]), reused=True)
+    detail = _("Recorded; starting in Canvas")
+    for job in jobs:
+        job.events.append(JobEvent(at=now, from_status=None, to_status=job.status, detail=detail))
+        audit.record(session, launch, audit.Action.START, now, job=job, detail=detail)
     session.flush()
-    job.events.append(JobEvent(at=now, from_status=None, to_status=job.status, detail=detail))
-    audit.record(session, launch, audit.Action.START, now, job=job, detail=detail)
+    return Started(jobs)
+
+
+def _holders(session: Session, launch: Launch, keys: list[str]) -> list[Job]:
+    """The jobs holding any of ``keys`` on the launch's platform, oldest first."""
+    query = select(Job).where(Job.platform_id == launch.platform_id, Job.start_key.in_(keys))
+    return list(session.scalars(query.order_by(Job.id)))
+
+
+def _with_group(session: Session, job: Job) -> list[Job]:
+    if job.group_key is None:
+        return [job]
+    query = select(Job).where(Job.platform_id == job.platform_id, Job.group_key == job.group_key)
+    return list(session.scalars(query.order_by(Job.id)))
 
 
 # ---------------------------------------------------------------- account reports
@@ -143,111 +223,64 @@ def find_catalogue_entry(entries: Sequence[CatalogueEntry], report_type: str) ->
     raise NotFound(_("This account does not offer the report %(name)s.", name=report_type))
 
 
-# Keys Canvas adds to ``parameters`` once a report runs (reports-api.md 1.4).
-_ADDED_PARAMETERS = frozenset({"locale", "extra_text"})
-_RECONCILE_WINDOW = timedelta(minutes=2)
-
-
-def _create_account_report(
-    session: Session,
-    client: CanvasClient,
-    account_id: int,
-    report_type: str,
-    *,
-    parameters: dict[str, Any],
-    now: datetime,
-) -> AccountReport:
-    """POST a report; when the answer is lost (5xx/timeout), find it by listing.
-
-    The client never retries a create (it might duplicate the report), so after
-    ``CanvasUnavailable`` the newest untracked report of this type with the same
-    parameters, created within the last two minutes, is taken as ours.
-
-    Raises:
-        CanvasUnavailable: Canvas did not create it (or it cannot be told apart).
-    """
-    try:
-        return client.start_account_report(account_id, report_type, parameters)
-    except CanvasUnavailable:
-        tracked = set(
-            session.scalars(
-                select(Job.canvas_report_id).where(
-                    Job.family == Family.ACCOUNT.value,
-                    Job.canvas_account_id == account_id,
-                    Job.report_type == report_type,
-                )
-            )
-        )
-        for report in client.list_account_reports(account_id, report_type):
-            sent = {
-                k: v for k, v in (report.parameters or {}).items() if k not in _ADDED_PARAMETERS
-            }
-            recent = report.created_at is not None and now - report.created_at <= _RECONCILE_WINDOW
-            if report.id not in tracked and recent and sent == parameters:
-                return report
-        raise
-
-
 def start_account_report(
     session: Session,
-    client: CanvasClient,
     launch: Launch,
     *,
-    report_type: str,
+    entry: CatalogueEntry,
     form: Mapping[str, str],
     now: datetime,
 ) -> Started:
-    """Start one report, or several two-week runs sharing a group key for long ranges.
+    """Record one report, or several two-week runs sharing a group key for long ranges.
+
+    ``entry`` comes from the catalogue the user's overview showed (cached), so an unknown
+    type never reaches Canvas.
 
     Raises:
-        BadRequest: invalid parameters; CanvasError: Canvas refused.
+        BadRequest: invalid parameters (nothing recorded).
     """
     account_id = require_account_admin(launch)
-    entry = catalogue_entry(client, launch, report_type)
     parameters = parse_parameters(entry.params, form)
     runs = split_parameters(parameters) if entry.date_bounded else [parameters]
     group = uuid.uuid4().hex if len(runs) > 1 else None
+    base = start_key(launch, Family.ACCOUNT, entry.report, [account_id], parameters)
     jobs = []
     for index, run in enumerate(runs, start=1):
-        report = _create_account_report(
-            session, client, account_id, report_type, parameters=run, now=now
-        )
         title = entry.title
         if group is not None:
             first, last = run["start_at"][:10], piece_last_day(run["end_at"])
             title = f"{entry.title} ({first} - {last}, {index}/{len(runs)})"
-        job = _new_job(
-            launch,
-            Family.ACCOUNT,
-            report_type,
-            now,
-            title=title,
-            parameters=run,
-            canvas_account_id=account_id,
-            canvas_report_id=report.id,
-            group_key=group,
+        key = base if index == 1 else hashlib.sha256(f"{base}:{index}".encode()).hexdigest()
+        jobs.append(
+            _new_job(
+                launch,
+                Family.ACCOUNT,
+                entry.report,
+                now,
+                title=title,
+                parameters=run,
+                canvas_account_id=account_id,
+                group_key=group,
+                start_key=key,
+            )
         )
-        _created(session, launch, job, now, _("Started in Canvas"))
-        observe.apply(job, observe.from_account_report(report), now, DEFAULT_POLICY)
-        jobs.append(job)
-    return Started(jobs)
+    return _record(session, launch, jobs, now)
 
 
 # ---------------------------------------------------------------- course reports
 
 
 def start_course_report(
-    session: Session, client: CanvasClient, launch: Launch, report_type: str, now: datetime
+    session: Session, launch: Launch, report_type: str, now: datetime
 ) -> Started:
-    """Start a course report (Canvas offers ``course_pace_docx`` only).
+    """Record a course report start (Canvas offers ``course_pace_docx`` only).
 
     Raises:
-        NotFound: unknown type (nothing asked of Canvas); CanvasError: Canvas refused.
+        NotFound: unknown type (nothing recorded).
     """
     course_id = require_course_staff(launch)
     if report_type not in COURSE_REPORT_TYPES:
         raise NotFound(_("Unknown course report."))
-    report = client.start_course_report(course_id, report_type, {})
     job = _new_job(
         launch,
         Family.COURSE,
@@ -257,47 +290,33 @@ def start_course_report(
         parameters={},
         canvas_course_id=course_id,
         canvas_account_id=launch.canvas_account_id,
-        canvas_report_id=report.id,
+        start_key=start_key(launch, Family.COURSE, report_type, [course_id], {}),
     )
-    _created(session, launch, job, now, _("Started in Canvas"))
-    observe.apply(job, observe.from_course_report(report), now, DEFAULT_POLICY)
-    return Started([job])
+    return _record(session, launch, [job], now)
 
 
-# ---------------------------------------------------------------- classic quizzes
+# ---------------------------------------------------------------- quizzes
 
 
-def matching_quiz_report(
-    reports: Sequence[QuizReport], report_type: str, all_versions: bool
-) -> QuizReport | None:
-    for report in reports:
-        if report.report_type != report_type:
-            continue
-        # Canvas forces includes_all_versions on item analysis (reports-api.md 3.2).
-        if report_type == "item_analysis" or report.includes_all_versions == all_versions:
-            return report
-    return None
-
-
-def _tracked_quiz_job(session: Session, launch: Launch, quiz_id: int, report_id: int) -> Job | None:
-    query = (
-        select(Job)
-        .where(
-            Job.platform_id == launch.platform_id,
-            Job.family == Family.QUIZ.value,
-            Job.canvas_course_id == launch.canvas_course_id,
-            Job.canvas_quiz_id == quiz_id,
-            Job.canvas_report_id == report_id,
-            Job.status.not_in([JobStatus.DELETED.value, JobStatus.ABORTED.value]),
-        )
-        .order_by(Job.id.desc())
+def _following(session: Session, launch: Launch, **where: Any) -> Job | None:
+    """A job of this course (anyone's) that already starts or follows the same Canvas report:
+    Canvas keeps one per quiz and type, so a second start would only meet it again."""
+    query = select(Job).where(
+        Job.platform_id == launch.platform_id,
+        Job.canvas_course_id == launch.canvas_course_id,
+        Job.status.in_(_TRACKING_VALUES),
+        *[getattr(Job, name) == value for name, value in where.items()],
     )
-    return session.scalars(query).first()
+    return session.scalars(query.order_by(Job.id.desc())).first()
+
+
+def _readable(report_type: str) -> str:
+    text: str = _("Student Analysis") if report_type == "student_analysis" else _("Item Analysis")
+    return text
 
 
 def start_quiz_report(
     session: Session,
-    client: CanvasClient,
     launch: Launch,
     *,
     quiz_id: int,
@@ -306,33 +325,29 @@ def start_quiz_report(
     now: datetime,
     quiz_title: str = "",
 ) -> Started:
-    """Ask Canvas for a quiz report; a current one is reused, a 409 shows the running one.
+    """Record a classic quiz report start; a job already following that report answers.
 
     Raises:
-        BadRequest: unknown type; CanvasError: Canvas refused otherwise.
+        BadRequest: unknown type (nothing recorded).
     """
     course_id = require_course_staff(launch)
     if report_type not in QUIZ_REPORT_TYPES:
         raise BadRequest(_("Unknown quiz report."))
     all_versions = all_versions or report_type == "item_analysis"
-    reused = False
-    try:
-        report = client.create_quiz_report(
-            course_id, quiz_id, report_type, includes_all_versions=all_versions
-        )
-    except CanvasConflict:
-        found = matching_quiz_report(
-            client.list_quiz_reports(course_id, quiz_id), report_type, all_versions
-        )
-        if found is None:
-            raise
-        report, reused = found, True
-    existing = _tracked_quiz_job(session, launch, quiz_id, report.id)
-    if existing is not None and status_of(existing) is not JobStatus.FAILED:
-        refresh_job(session, client, existing, now)
-        return Started([existing], reused=True)
-    readable = {"student_analysis": _("Student Analysis"), "item_analysis": _("Item Analysis")}
-    title = f"{quiz_title} - {readable[report_type]}" if quiz_title else readable[report_type]
+    parameters = {"includes_all_versions": all_versions}
+    running = _following(
+        session,
+        launch,
+        family=Family.QUIZ.value,
+        canvas_quiz_id=quiz_id,
+        report_type=report_type,
+    )
+    if running is not None and bool(running.parameters.get("includes_all_versions")) == (
+        all_versions
+    ):
+        return Started([running], reused=True)
+    readable = _readable(report_type)
+    title = f"{quiz_title} - {readable}" if quiz_title else readable
     if all_versions and report_type == "student_analysis":
         title += " " + _("(all attempts)")
     job = _new_job(
@@ -341,41 +356,17 @@ def start_quiz_report(
         report_type,
         now,
         title=title,
-        parameters={"includes_all_versions": all_versions},
+        parameters=parameters,
         canvas_course_id=course_id,
         canvas_account_id=launch.canvas_account_id,
         canvas_quiz_id=quiz_id,
-        canvas_report_id=report.id,
+        start_key=start_key(launch, Family.QUIZ, report_type, [course_id, quiz_id], parameters),
     )
-    _created(session, launch, job, now, _("Reused in Canvas") if reused else _("Started in Canvas"))
-    refresh_job(session, client, job, now)
-    return Started([job], reused=reused or job.status == JobStatus.COMPLETE.value)
-
-
-# ---------------------------------------------------------------- New Quizzes
-
-
-def _tracked_new_quiz_job(
-    session: Session, launch: Launch, assignment_id: int, report_type: str
-) -> Job | None:
-    query = (
-        select(Job)
-        .where(
-            Job.platform_id == launch.platform_id,
-            Job.family == Family.NEW_QUIZ.value,
-            Job.canvas_course_id == launch.canvas_course_id,
-            Job.canvas_assignment_id == assignment_id,
-            Job.report_type == report_type,
-            Job.status.in_([s.value for s in (*LIVE, JobStatus.STALE)]),
-        )
-        .order_by(Job.id.desc())
-    )
-    return session.scalars(query).first()
+    return _record(session, launch, [job], now)
 
 
 def start_new_quiz_report(
     session: Session,
-    client: CanvasClient,
     launch: Launch,
     *,
     assignment_id: int,
@@ -384,38 +375,39 @@ def start_new_quiz_report(
     now: datetime,
     quiz_title: str = "",
 ) -> Started:
-    """Ask New Quizzes for a report; a 409 shows the one being generated.
+    """Record a New Quizzes report start; a job already generating that type answers
+    (Canvas would 409: one report per type at a time).
 
     Raises:
-        BadRequest: unknown type/format; CanvasConflict: Canvas is generating one we
-        do not track; CanvasError: Canvas refused otherwise.
+        BadRequest: unknown type/format (nothing recorded).
     """
     course_id = require_course_staff(launch)
     if report_type not in QUIZ_REPORT_TYPES or fmt not in NEW_QUIZ_FORMATS:
         raise BadRequest(_("Unknown New Quizzes report or format."))
-    try:
-        progress = client.create_new_quiz_report(course_id, assignment_id, report_type, fmt)
-    except CanvasConflict as exc:
-        running = _tracked_new_quiz_job(session, launch, assignment_id, report_type)
-        if running is None:
-            raise CanvasConflict(
-                _("Canvas is already generating this report; try again in a few minutes.")
-            ) from exc
+    running = _following(
+        session,
+        launch,
+        family=Family.NEW_QUIZ.value,
+        canvas_assignment_id=assignment_id,
+        report_type=report_type,
+    )
+    if running is not None:
         return Started([running], reused=True)
-    readable = {"student_analysis": _("Student Analysis"), "item_analysis": _("Item Analysis")}
-    base = f"{quiz_title} - {readable[report_type]}" if quiz_title else readable[report_type]
+    readable = _readable(report_type)
+    base = f"{quiz_title} - {readable}" if quiz_title else readable
+    parameters = {"format": fmt}
     job = _new_job(
         launch,
         Family.NEW_QUIZ,
         report_type,
         now,
         title=f"{base} ({fmt.upper()})",
-        parameters={"format": fmt},
+        parameters=parameters,
         canvas_course_id=course_id,
         canvas_account_id=launch.canvas_account_id,
         canvas_assignment_id=assignment_id,
-        canvas_progress_id=progress.id,
+        start_key=start_key(
+            launch, Family.NEW_QUIZ, report_type, [course_id, assignment_id], parameters
+        ),
     )
-    _created(session, launch, job, now, _("Started in Canvas"))
-    observe.apply(job, observe.from_progress(progress, None), now, DEFAULT_POLICY)
-    return Started([job])
+    return _record(session, launch, [job], now)

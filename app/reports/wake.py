@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.canvas import refresh
 from app.i18n import N_
 from app.models.job import Job
-from app.reports.status import LIVE
+from app.reports.status import WORKED
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ WAITING_FOR_AUTHORIZATION = N_("Waiting for the user to authorize the tool in Ca
 # Every error that means "this job waits for its user to authorize the tool".
 AUTHORIZATION_MESSAGES = (WAITING_FOR_AUTHORIZATION, refresh.REVOKED, refresh.NEEDS_AUTHORIZATION)
 
-_LIVE_VALUES = tuple(status.value for status in LIVE)
+_LIVE_VALUES = tuple(status.value for status in WORKED)
 
 
 def wake_authorized_user(

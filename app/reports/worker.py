@@ -39,9 +39,10 @@ from app.config import Settings
 from app.db import Database, utcnow
 from app.i18n import N_
 from app.models.job import Job
+from app.reports.families.run import run_start
 from app.reports.polling import DEFAULT_POLICY, PollPolicy
 from app.reports.refresh import refresh_job
-from app.reports.status import LIVE, JobStatus, move
+from app.reports.status import WORKED, JobStatus, move
 from app.reports.stewardship import policy as retention
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ log = logging.getLogger(__name__)
 ClientFor = Callable[[Session, int, int], CanvasClient]
 """(session, platform id, Canvas user id) → a client with that user's token."""
 
-_LIVE_VALUES = [status.value for status in LIVE]
+# ``starting`` jobs are claimed like live ones: the worker makes their create call.
+_LIVE_VALUES = [status.value for status in WORKED]
+DEFAULT_START_BUDGET = 5.0
 SWEEP_BATCH = 50
 
 
@@ -62,7 +65,8 @@ class SweepResult:
 
 
 def claim_due(session: Session, now: datetime, policy: PollPolicy, limit: int = 50) -> list[int]:
-    """Ids of due live jobs this process now owns (their ``next_poll_at`` moved by a lease).
+    """Ids of due live or starting jobs this process now owns (``next_poll_at`` moved by a
+    lease).
 
     A job is due when ``next_poll_at <= now``. Another process that read the same row sees
     its conditional UPDATE match nothing and skips it.
@@ -96,8 +100,11 @@ def poll_jobs(
     client_for: ClientFor,
     now: datetime,
     policy: PollPolicy = DEFAULT_POLICY,
+    *,
+    start_budget: float = DEFAULT_START_BUDGET,
 ) -> SweepResult:
-    """Poll claimed jobs, one client per user, committing after each job.
+    """Poll claimed jobs (make a starting job's create call), one client per user,
+    committing after each job.
 
     A user whose Canvas budget (``X-Rate-Limit-Remaining``) is low is skipped for this
     round and their jobs are pushed back, so the worker never drives anyone into 429s.
@@ -122,19 +129,31 @@ def poll_jobs(
             job.next_poll_at = now + policy.budget_delay
             result.deferred.append(job_id)
         else:
-            _poll_guarded(session, client, job_id, now, policy)
+            _poll_guarded(session, client, job_id, now, policy, start_budget=start_budget)
             result.polled.append(job_id)
         session.commit()
     return result
 
 
 def _poll_guarded(
-    session: Session, client: CanvasClient, job_id: int, now: datetime, policy: PollPolicy
+    session: Session,
+    client: CanvasClient,
+    job_id: int,
+    now: datetime,
+    policy: PollPolicy,
+    *,
+    start_budget: float = DEFAULT_START_BUDGET,
 ) -> None:
     """Poll one job; a bug must not stall the others, so it fails that job and is logged."""
     try:
         job = session.get(Job, job_id)
-        if job is not None:
+        if job is not None and job.status == JobStatus.STARTING.value:
+            try:
+                run_start(session, client, job, now, budget_seconds=start_budget, policy=policy)
+            except CanvasAuthorizationRequired:
+                _wait_for_authorization(job, now, policy)
+            session.flush()
+        elif job is not None:
             refresh_job(session, client, job, now, policy)
             session.flush()
     except OperationalError:
@@ -164,11 +183,13 @@ def sweep(
     now: datetime,
     policy: PollPolicy = DEFAULT_POLICY,
     limit: int = 50,
+    *,
+    start_budget: float = DEFAULT_START_BUDGET,
 ) -> SweepResult:
     """Claim and poll every due job (one batch of at most ``limit``)."""
     with db.session() as session:
         ids = claim_due(session, now, policy, limit)
-        return poll_jobs(session, ids, client_for, now, policy)
+        return poll_jobs(session, ids, client_for, now, policy, start_budget=start_budget)
 
 
 # ---------------------------------------------------------------- Huey wiring
@@ -208,8 +229,11 @@ def init_app(app: Flask) -> Huey:
         with app.app_context():
             db: Database = app.extensions["db"]
             clock: Callable[[], datetime] = app.extensions.get("clock", utcnow)
+            budget = float(settings.start_budget_seconds)
             while True:
-                outcome = sweep(db, canvas_client_for_user, clock(), limit=SWEEP_BATCH)
+                outcome = sweep(
+                    db, canvas_client_for_user, clock(), limit=SWEEP_BATCH, start_budget=budget
+                )
                 _schedule_next(app, outcome.polled + outcome.deferred + outcome.unauthorized)
                 if outcome.claimed < SWEEP_BATCH:
                     return

@@ -130,3 +130,32 @@ def test_report_fate_prefers_fail_and_consumes_one_use(emulator: LiveEmulator) -
     assert faults.report_fate(live, "course_report", "course_pace_docx") == "fail"
     assert faults.report_fate(live, "course_report", "course_pace_docx") == "stick"
     assert faults.report_fate(live, "course_report", "course_pace_docx") is None
+
+
+def test_lost_fault_does_the_work_but_the_answer_never_arrives(emulator: LiveEmulator) -> None:
+    response = control(emulator, "faults/routes", {
+        "kind": "lost", "path": r"^/api/v1/accounts/1/reports/grade_export_csv$",
+        "method": "POST", "count": 1})
+    assert response.status_code == 200
+    api = api_as(emulator, 1)
+    lost = api.post("/api/v1/accounts/1/reports/grade_export_csv")
+    assert (lost.status_code, lost.text) == (502, "502 Bad Gateway")
+    [created] = emulator.emulator.store.account_reports.values()  # Canvas made it anyway
+    listed = api.get("/api/v1/accounts/1/reports/grade_export_csv").json()
+    assert [report["id"] for report in listed] == [created.id]
+    again = api.post("/api/v1/accounts/1/reports/grade_export_csv")  # count spent
+    assert again.status_code == 200
+    assert len(emulator.emulator.store.account_reports) == 2
+
+
+def test_lost_fault_with_a_delay_answers_a_gateway_timeout(emulator: LiveEmulator) -> None:
+    faults.add_route_fault(emulator.emulator, "lost", r"^/api/v1/courses/101/reports/",
+                           method="POST", delay=0.2, count=1)
+    lost = api_as(emulator, 3).post("/api/v1/courses/101/reports/course_pace_docx")
+    assert lost.status_code == 504
+    assert len(emulator.emulator.store.course_reports) == 1
+
+
+def test_unknown_route_fault_kind_is_refused(emulator: LiveEmulator) -> None:
+    response = control(emulator, "faults/routes", {"kind": "vanish", "path": "x"})
+    assert response.status_code == 400

@@ -123,7 +123,9 @@ class World:
 
     def live_jobs(self) -> list[Job]:
         with self.db.session() as session:
-            rows = session.query(Job).filter(Job.status.in_(["queued", "running"])).all()
+            rows = (
+                session.query(Job).filter(Job.status.in_(["starting", "queued", "running"])).all()
+            )
             return list(rows)
 
     def job(self, job_id: int) -> Job:

@@ -80,8 +80,17 @@ def test_ta_cannot_name_another_course_quiz(world: World) -> None:
     tom = ta_in_101(world)
     # Quiz 204 belongs to course 103; the course id always comes from the launch.
     assert tom.get("/reports/quiz/204").status_code == 404
-    assert tom.post("/reports/quiz/204", {"report_type": "item_analysis"}).status_code == 404
-    assert world.jobs() == []
+    # A start is recorded in course 101 (the launch's); Canvas, asked by the worker, has
+    # no quiz 204 there, and the job fails without anything made in Canvas.
+    assert tom.post("/reports/quiz/204", {"report_type": "item_analysis"}).status_code == 303
+    world.sweep()
+    [job] = world.jobs()
+    assert (job.canvas_course_id, job.canvas_quiz_id) == (101, 204)
+    assert job.status == "failed"
+    assert job.error == (
+        "Canvas does not have this report here (the quiz or report type may be gone)."
+    )
+    assert job.canvas_report_id is None
 
 
 def test_student_gets_no_report_pages_and_no_jobs(world: World) -> None:

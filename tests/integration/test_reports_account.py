@@ -15,6 +15,7 @@ from app import create_app
 from app.config import Settings
 from app.db import Database
 from app.reports import worker
+from app.reports.service import START_WINDOW
 from app.reports.status import JobStatus
 from emulator import faults
 from emulator.testing import LiveEmulator
@@ -278,14 +279,21 @@ def test_a_create_whose_answer_was_lost_is_found_by_listing(world: World) -> Non
     assert len(world.live.emulator.store.account_reports) == 1  # no duplicate
 
 
-def test_a_create_that_failed_leaves_no_job(world: World) -> None:
+def test_a_create_canvas_did_not_make_stays_starting_and_is_tried_again(world: World) -> None:
     faults.add_route_fault(
         world.live.emulator, "error", LOST_POST, method="POST", status=502, count=1
     )
     ada = admin(world)
     answer = ada.post("/reports/account/last_user_access_csv")
-    assert answer.status_code == 503
-    assert world.jobs() == []
+    assert answer.status_code == 303  # the request never waits for Canvas
+    [job] = world.jobs()
+    assert job.status == JobStatus.STARTING
+    assert job.canvas_report_id is None
+    assert job.error == "An error occurred."  # Canvas's 502 body, kept for the page
+    assert world.live.emulator.store.account_reports == {}  # Canvas made nothing
+    world.run_until_settled()
+    assert world.job(job.id).status == JobStatus.COMPLETE
+    assert len(world.live.emulator.store.account_reports) == 1
 
 
 def test_form_actions_redirect_back_to_the_page_they_came_from(world: World) -> None:
@@ -316,8 +324,10 @@ def test_one_task_run_drains_a_backlog_larger_than_a_batch(
 ) -> None:
     monkeypatch.setattr(worker, "SWEEP_BATCH", 2)
     ada = admin(world)
-    for _ in range(5):
+    for _ in range(5):  # identical starts, each after the last one's start window
         ada.post("/reports/account/last_user_access_csv")
+        world.sweep()
+        world.advance(START_WINDOW.total_seconds() + 1)
     world.advance(60)
     world.app.extensions["huey_poll_job"](1)
     assert [job.status for job in world.jobs()] == [JobStatus.COMPLETE] * 5

@@ -105,12 +105,18 @@ def test_409_shows_the_running_report(world: World) -> None:
     tina = teacher(world)
     answer = tina.post(f"/reports/quiz/{MIDTERM}", {"report_type": "item_analysis"})
     assert answer.status_code == 303, answer.text
-    assert "reused=1" in answer.headers["Location"]
+    world.sweep()  # the worker's POST meets Canvas's 409 and follows the running report
     [job] = world.jobs()
     assert job.canvas_report_id == other.json()["id"]
-    assert job.status == JobStatus.RUNNING
-    page = tina.get(answer.headers["Location"])
-    assert "already had this report" in page.text
+    assert job.status == JobStatus.QUEUED
+    world.advance(3)
+    world.sweep()
+    assert world.job(job.id).status == JobStatus.RUNNING
+    # A second start now shows that job instead of recording another.
+    again = tina.post(f"/reports/quiz/{MIDTERM}", {"report_type": "item_analysis"})
+    assert "reused=1" in again.headers["Location"]
+    assert "already had this report" in tina.get(again.headers["Location"]).text
+    assert len(world.jobs()) == 1
 
 
 def test_generated_quiz_report_can_be_removed(world: World) -> None:

@@ -104,7 +104,7 @@ def history(job: Job) -> list[str]:
 def assert_intact(job: Job, *, status: JobStatus, report_id: int | None) -> None:
     """The row still names its Canvas report and its history ends in ``status``."""
     assert job.status == status, (job.status, job.error, history(job))
-    assert history(job)[0] == JobStatus.QUEUED
+    assert history(job)[0] == JobStatus.STARTING  # recorded by the request, started by the worker
     assert history(job)[-1] == status
     if report_id is not None:
         assert job.canvas_report_id == report_id

@@ -21,11 +21,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.canvas.factory import canvas_client_for_user
 from app.canvas.oauth import TokenGrant
 from app.canvas.token_store import TokenStore
 from app.db import Database, utcnow
 from app.models import Job, Launch, Platform
-from app.reports import overview, rights
+from app.reports import overview, rights, worker
+from app.reports.wake import WAITING_FOR_AUTHORIZATION
 from emulator.settings import EmulatorSettings
 from emulator.testing import LiveEmulator
 from tests.security.conftest import register
@@ -281,11 +283,9 @@ def test_the_matrix_catches_a_leak(world: World, monkeypatch: pytest.MonkeyPatch
         ("TA 101", "GET", "/reports/account/grade_export_csv", 403),
         ("root admin", "POST", "/reports/course/grade_export_csv", 403),
         ("sub-account admin", "GET", "/reports/course", 403),
-        # In their own course the ids go to Canvas under the launch's course, with the
-        # user's token; this Canvas refuses the (fake) token, so the tool asks to authorize.
-        ("teacher 103", "POST", "/reports/quiz/201", 401),
-        ("teacher 103", "POST", "/reports/new_quiz/301", 401),
-        ("designer 101", "POST", "/reports/new_quiz/302", 401),
+        # A start without a valid report type is refused before anything is recorded.
+        ("teacher 103", "POST", "/reports/quiz/201", 400),
+        ("teacher 103", "POST", "/reports/new_quiz/301", 400),
     ],
 )
 def test_no_launch_starts_a_report_outside_its_context(
@@ -297,6 +297,53 @@ def test_no_launch_starts_a_report_outside_its_context(
     response = _call(world.app, actor, method, url)
     assert response.status_code == status, (actor_name, url, response.status_code)
     assert _job_state(world.app) == before
+
+
+@pytest.mark.parametrize(
+    ("actor_name", "url", "form"),
+    [
+        ("teacher 103", "/reports/quiz/201", {"report_type": "item_analysis"}),
+        ("teacher 103", "/reports/new_quiz/301", {"report_type": "item_analysis", "format": "csv"}),
+        (
+            "designer 101",
+            "/reports/new_quiz/302",
+            {"report_type": "item_analysis", "format": "csv"},
+        ),
+    ],
+)
+def test_a_start_in_the_launchs_course_is_judged_by_canvas(
+    world: World, monkeypatch: pytest.MonkeyPatch, actor_name: str, url: str, form: dict[str, str]
+) -> None:
+    """The ids go to Canvas under the launch's course, with the user's token, from the worker:
+    the request only records a ``starting`` job (nothing else changes); this Canvas refuses
+    the (fake) token and its refresh, so the job stays ``starting``, waiting for the user to
+    authorize again, and Canvas has no report."""
+    _give_tokens(world)
+    monkeypatch.setattr(worker, "schedule_polls", lambda *_args: None)  # the worker, by hand
+    actor = next(a for a in world.actors if a.name == actor_name)
+    before = _job_state(world.app)
+    response = world.app.test_client().post(
+        url,
+        data=form,
+        headers={"Authorization": f"Bearer {actor.token}", "Accept": "application/json"},
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)
+    [started] = response.get_json()["jobs"]
+    assert (started["status"], started["starting"]) == ("starting", True)
+    assert _job_state(world.app)[: len(before)] == before
+    db: Database = world.app.extensions["db"]
+    with world.app.app_context(), db.session() as session:
+        result = worker.poll_jobs(session, [started["id"]], canvas_client_for_user, utcnow())
+        assert result.polled == [started["id"]]
+        job = session.get(Job, started["id"])
+        assert job is not None
+        assert job.canvas_course_id == actor.context_id  # from the launch, never the URL
+        assert (job.status, job.canvas_report_id, job.canvas_progress_id) == (
+            "starting",
+            None,
+            None,
+        )
+        assert job.error == WAITING_FOR_AUTHORIZATION
 
 
 def test_student_never_gets_a_launch(

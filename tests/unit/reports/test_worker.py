@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,11 @@ def db(app: Flask) -> Database:
     return database
 
 
+_REPORT_IDS = itertools.count(9)
+
+
 def add_job(db: Database, *, status: str = "running", due: datetime = T0, user: int = 1) -> int:
+    """A job following its own Canvas report (two live jobs never share one)."""
     with db.session() as session:
         job = Job(
             platform_id=1,
@@ -52,7 +57,7 @@ def add_job(db: Database, *, status: str = "running", due: datetime = T0, user: 
             report_type="last_user_access_csv",
             status=status,
             canvas_account_id=1,
-            canvas_report_id=9,
+            canvas_report_id=next(_REPORT_IDS),
             next_poll_at=due,
             created_at=T0 - timedelta(minutes=1),
             started_at=T0 - timedelta(minutes=1),

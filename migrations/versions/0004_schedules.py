@@ -1,7 +1,7 @@
 """schedules and their runs
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import app.db
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
