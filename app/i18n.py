@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_babel, get_locale, get_translations, gettext
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -70,8 +70,12 @@ def select_locale() -> str:
     """The current launch's locale, else the browser's Accept-Language, else English.
 
     Before the ``Launch`` row exists (the platform-storage page, a role refusal) a verified
-    id_token's locale is in ``g.launch_locale`` (set by ``app/web/lti.py``).
+    id_token's locale is in ``g.launch_locale`` (set by ``app/web/lti.py``). Outside a request
+    (the worker starting a scheduled run) there is no reader: English, the stored language
+    that pages translate when they show it.
     """
+    if not has_request_context():
+        return DEFAULT_LOCALE
     available = available_locales()
     launch = g.get("launch")
     wanted = launch.locale if launch is not None else g.get("launch_locale")

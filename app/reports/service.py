@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
 from app.errors import BadRequest, NotFound
+from app.i18n import N_
 from app.models.job import Job, JobEvent
 from app.models.launch import Launch
 from app.reports import audit
@@ -157,7 +158,7 @@ def _record(session: Session, launch: Launch, jobs: list[Job], now: datetime) ->
         if not winners:
             raise
         return Started(_with_group(session, winners[0]), reused=True)
-    detail = _("Recorded; starting in Canvas")
+    detail = N_("Recorded; starting in Canvas")  # stored in English, shown translated
     for job in jobs:
         job.events.append(JobEvent(at=now, from_status=None, to_status=job.status, detail=detail))
         audit.record(session, launch, audit.Action.START, now, job=job, detail=detail)

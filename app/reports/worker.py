@@ -42,6 +42,8 @@ from app.models.job import Job
 from app.reports.families.run import run_start
 from app.reports.polling import DEFAULT_POLICY, PollPolicy
 from app.reports.refresh import refresh_job
+from app.reports.schedules import runner as schedule_runner
+from app.reports.schedules.starter import make_starter, make_term_finder
 from app.reports.status import WORKED, JobStatus, move
 from app.reports.stewardship import policy as retention
 
@@ -261,7 +263,25 @@ def init_app(app: Flask) -> Huey:
                            "audit_events": result.audit_events},
                 )  # fmt: skip
 
+    def run_schedules() -> None:
+        """Start every due schedule's run (docs/schedules.md); wake the worker for them."""
+        with app.app_context():
+            db: Database = app.extensions["db"]
+            clock: Callable[[], datetime] = app.extensions.get("clock", utcnow)
+            with db.session() as session:
+                outcome = schedule_runner.tick(
+                    session,
+                    clock(),
+                    make_starter(canvas_client_for_user),
+                    make_term_finder(canvas_client_for_user, session),
+                )
+                started = list(
+                    session.scalars(select(Job).where(Job.id.in_(outcome.job_ids)))
+                )
+            schedule_polls(app, started)
+
     poll_job_task = huey.task(name="reports.poll_job")(poll_job)
+    huey.periodic_task(crontab(minute="*"), name="schedules.tick")(run_schedules)
     huey.periodic_task(crontab(minute="*"), name="reports.sweep")(sweep_due)
     huey.periodic_task(crontab(minute="17", hour="3"), name="stewardship.retention")(
         apply_retention

@@ -29,6 +29,7 @@ from app.errors import NotAuthorized
 from app.extensions import current_now, current_secret_box
 from app.i18n import translate_known
 from app.reports import wake, worker
+from app.reports.schedules import runner as schedule_runner
 from app.web.auth import current_launch, launch_required, launch_url
 
 bp = Blueprint("oauth", __name__, url_prefix="/oauth")
@@ -77,6 +78,9 @@ def callback() -> ResponseReturnValue:
         session.rollback()
         return _result(failure)
     woken = wake.wake_authorized_user(
+        session, authorized.platform_id, authorized.canvas_user_id, current_now()
+    )
+    schedule_runner.resume_authorized(
         session, authorized.platform_id, authorized.canvas_user_id, current_now()
     )
     session.commit()  # the new token first: only then may the older one go

@@ -76,7 +76,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
                 template, id=added_id, name="Newt New", sortable_name="New, Newt",
                 sis_user_id="NEW1", login_id="newt", lti_sub="sub-newt",
             )  # fmt: skip
-        world.advance(60)
+        world.advance(600)  # past the duplicate-start window: a new run, not the same one
         new = _start(world, admin, REPORT)
         other = _start(world, admin, "/reports/account/unused_courses_csv")
         yield Runs(world, admin, old, new, other, moved.id, added_id, removed.id)

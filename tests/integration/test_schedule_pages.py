@@ -4,13 +4,20 @@ owners act, admins see their accounts' schedules as Canvas lets them (docs/sched
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from app.models import AuditEvent, Schedule
+from app.canvas.client import CanvasClient
+from app.canvas.factory import canvas_client_for_user
+from app.models import AuditEvent, CanvasToken, Job, Schedule, ScheduleRun
+from app.reports.schedules import runner
+from app.reports.schedules.starter import make_starter, make_term_finder
 from emulator.settings import EmulatorSettings
 from emulator.testing import LiveEmulator
 from tests.integration.reports_harness import ADMIN_ROLES, Actor, World, build_world
@@ -121,3 +128,71 @@ def test_the_owner_pauses_resumes_edits_and_deletes(world: World) -> None:
     assert len(_schedules(world)) == 1
     assert sam.post(f"/schedules/{schedule.id}/delete", {"confirm": "yes"}).status_code == 303
     assert _schedules(world) == []
+
+
+def _tick(world: World) -> None:
+    def client_for(session: Session, platform_id: int, user_id: int) -> CanvasClient:
+        return canvas_client_for_user(session, platform_id, user_id, world.options())
+
+    with world.app.app_context(), world.db.session() as session:
+        runner.tick(session, world.now(), make_starter(client_for),
+                    make_term_finder(client_for, session))  # fmt: skip
+
+
+def test_runs_start_as_the_owner_and_each_shows_what_changed(world: World) -> None:
+    sam = _sub_admin(world)
+    daily = {"cadence": "daily", "time": "06:00", "time_zone": "UTC"}
+    assert sam.post("/schedules/new/last_user_access_csv", daily).status_code == 303
+    schedule = _schedules(world)[-1]
+    assert schedule.next_run_at is not None
+    for day in range(2):
+        world.live.emulator.store.clock.freeze(schedule.next_run_at + timedelta(days=day))
+        if day == 1:  # Canvas's data moves between the two runs
+            store = world.live.emulator.store
+            with store.lock:
+                for user in list(store.users.values()):
+                    store.users[user.id] = replace(
+                        user, last_request_at=world.now() - timedelta(hours=1)
+                    )
+        world.authorize(2)  # a fresh token for the owner (the emulator's expire in an hour)
+        _tick(world)
+        world.run_until_settled(step=2.0)
+    with world.db.session() as session:
+        runs = session.scalars(
+            select(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id)
+            .order_by(ScheduleRun.slot_at)
+        ).all()  # fmt: skip
+        jobs = [session.get(Job, run.job_id) for run in runs]
+    assert [(run.outcome, run.detail) for run in runs] == [("started", ""), ("started", "")]
+    assert all(job is not None and job.status == "complete" for job in jobs)
+    assert all(job is not None and job.canvas_user_id == 2 for job in jobs)  # as the owner
+    sam = _sub_admin(world)  # a new launch: a day has passed
+    page = sam.get(f"/schedules/{schedule.id}").text
+    new, old = jobs[1], jobs[0]
+    assert new is not None
+    assert old is not None
+    assert f"/reports/jobs/{new.id}/diff/{old.id}?" in page
+    diff = sam.get(f"/reports/jobs/{new.id}/diff/{old.id}")
+    assert diff.status_code == 200
+    assert '<dd data-count="unchanged">0</dd>' in diff.text  # every user's access moved
+    assert '<dd data-count="changed">0</dd>' not in diff.text
+
+
+def test_a_revoked_owner_pauses_and_resumes_on_authorization(world: World) -> None:
+    schedule = _schedules(world)[-1]
+    with world.db.session() as session:
+        session.execute(delete(CanvasToken).where(CanvasToken.canvas_user_id == 2))
+        session.commit()
+    assert schedule.next_run_at is not None
+    world.live.emulator.store.clock.freeze(schedule.next_run_at + timedelta(days=3))
+    _tick(world)
+    paused = _schedules(world)[-1]
+    assert (paused.status, paused.paused_code) == ("paused", "authorization")
+    root = world.launch(1, roles=ADMIN_ROLES, account_id=1)  # an admin sees why
+    page = root.get(f"/schedules/{schedule.id}").text
+    assert "authorization is missing or was revoked" in page
+    with world.app.app_context(), world.db.session() as session:
+        world.authorize(2)
+        runner.resume_authorized(session, world.platform_id, 2, world.now())
+        session.commit()
+    assert _schedules(world)[-1].status == "active"

@@ -15,14 +15,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.canvas.errors import CanvasAuthorizationRequired, CanvasNotPermitted
+from app.canvas.errors import (
+    CanvasAuthorizationRequired,
+    CanvasNotFound,
+    CanvasNotPermitted,
+    CanvasThrottled,
+    CanvasUnavailable,
+)
+from app.errors import NotFound
 from app.i18n import N_
 from app.models.canvas_token import CanvasToken
 from app.models.job import Job
@@ -36,6 +43,7 @@ log = logging.getLogger(__name__)
 ACTIVE, PAUSED = "active", "paused"
 BY_OWNER, FOR_AUTHORIZATION, BY_CANVAS = "owner", "authorization", "canvas"
 _BATCH = 100
+RETRY_AFTER = timedelta(minutes=5)
 
 #: ``starter(session, schedule, parameters, now) -> jobs``: start the report as the owner.
 Starter = Callable[[Session, Schedule, dict[str, object], datetime], Sequence[Job]]
@@ -52,9 +60,12 @@ CANVAS_REFUSED = N_("Canvas refused the last run; the owner may resume the sched
 
 @dataclass(frozen=True)
 class TickResult:
+    """Schedule ids by outcome, and the jobs the started runs created."""
+
     started: list[int]
     paused: list[int]
     skipped: list[int]
+    job_ids: list[int] = field(default_factory=list)
 
 
 def cadence_of(schedule: Schedule) -> Cadence:
@@ -100,11 +111,12 @@ def _previous_refusal(
 
 
 def _claim(session: Session, schedule: Schedule, slot: datetime, now: datetime) -> ScheduleRun:
-    """Insert the slot's run; IntegrityError when another worker already has it."""
+    """Insert the slot's run (and mark the slot taken); IntegrityError when another worker
+    already has it."""
     run = ScheduleRun(schedule_id=schedule.id, slot_at=slot, created_at=now)
-    with session.begin_nested():
-        session.add(run)
-        session.flush()
+    session.add(run)
+    schedule.last_slot_at = slot
+    session.flush()
     return run
 
 
@@ -152,33 +164,56 @@ def _run_one(
     try:
         run = _claim(session, schedule, slot, now)
     except IntegrityError:
+        session.rollback()
         log.info("schedule.slot_taken", extra={"schedule_id": schedule.id})
-        session.refresh(schedule)
         return
-    schedule.last_slot_at = slot
+    # The slot is ours and committed: no write transaction is held across Canvas calls (on
+    # SQLite it would block the token refresh and every other writer meanwhile).
+    session.commit()
     local_day = slot.astimezone(cadence.zone)
     try:
         parameters = resolve(
             schedule.parameters, local_day.date(), lambda: current_term(schedule, local_day)
         )
         jobs = starter(session, schedule, parameters, now)
+    except (CanvasUnavailable, CanvasThrottled):
+        # Canvas is down or throttling: give the slot back and try it again shortly.
+        session.rollback()
+        session.delete(run)
+        schedule.last_slot_at = _previous_slot(session, schedule)
+        schedule.next_run_at = now + RETRY_AFTER
+        result.skipped.append(schedule.id)
+        log.info("schedule.canvas_unavailable", extra={"schedule_id": schedule.id})
+        return
     except RelativeError as error:
         run.outcome, run.detail = "skipped", error.english
         result.skipped.append(schedule.id)
         return
     except CanvasAuthorizationRequired:
+        session.rollback()
         run.outcome, run.detail = "skipped", NEEDS_AUTHORIZATION
         pause(schedule, FOR_AUTHORIZATION, NEEDS_AUTHORIZATION)
         result.paused.append(schedule.id)
         return
-    except CanvasNotPermitted as error:
+    except (CanvasNotPermitted, NotFound, CanvasNotFound) as error:
+        session.rollback()
         run.outcome, run.detail = "skipped", error.message
         pause(schedule, BY_CANVAS, CANVAS_REFUSED, error.message)
         result.paused.append(schedule.id)
         return
     run.job_id = jobs[0].id if jobs else None
     result.started.append(schedule.id)
+    result.job_ids.extend(job.id for job in jobs)
     log.info("schedule.started", extra={"schedule_id": schedule.id, "slot": slot.isoformat()})
+
+
+def _previous_slot(session: Session, schedule: Schedule) -> datetime | None:
+    return session.scalar(
+        select(ScheduleRun.slot_at)
+        .where(ScheduleRun.schedule_id == schedule.id)
+        .order_by(ScheduleRun.slot_at.desc())
+        .limit(1)
+    )
 
 
 def resume(schedule: Schedule, now: datetime) -> None:

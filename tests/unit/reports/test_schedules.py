@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.canvas.errors import CanvasNotPermitted
+from app.canvas.errors import CanvasNotPermitted, CanvasUnavailable
 from app.db import Database
 from app.models import CanvasToken, Job, Platform, Schedule, ScheduleRun
 from app.reports.schedules import cadence, relative, runner
@@ -319,3 +319,19 @@ def test_relative_parameters_resolve_in_the_schedules_time_zone(db: Database) ->
         session.commit()
         _tick(session, datetime(2026, 3, 3, 9, 31, tzinfo=UTC), starts)
     assert starts.calls[0][1] == {"start_at": "2026-03-01", "end_at": "2026-03-02"}
+
+
+def test_canvas_down_gives_the_slot_back_and_retries_it(db: Database) -> None:
+    starts = Starts()
+    starts.fail = CanvasUnavailable("Canvas is not answering")
+    with db.session() as session:
+        schedule = _schedule(session, _platform(session))
+        session.commit()
+        at = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
+        assert _tick(session, at, starts).skipped == [schedule.id]
+        assert session.scalars(select(ScheduleRun)).all() == []
+        assert schedule.status == "active"
+        assert schedule.next_run_at == at + runner.RETRY_AFTER
+        starts.fail = None
+        assert _tick(session, at + runner.RETRY_AFTER, starts).started == [schedule.id]
+        assert session.scalars(select(ScheduleRun.slot_at)).all() == [at]

@@ -173,7 +173,7 @@ def test_app_has_the_poll_task_and_the_periodic_sweep(app: Flask) -> None:
     }
     assert {"reports.poll_job", "reports.sweep"} <= registered
     periodic = {task.name: task for task in huey._registry.periodic_tasks}
-    assert sorted(periodic) == ["reports.sweep", "stewardship.retention"]
+    assert sorted(periodic) == ["reports.sweep", "schedules.tick", "stewardship.retention"]
     daily = periodic["stewardship.retention"]
     at_317 = datetime(2026, 12, 7, 3, 17, tzinfo=UTC).replace(tzinfo=None)  # huey: naive UTC
     assert daily.validate_datetime(at_317)
