@@ -24,7 +24,7 @@ from typing import Literal
 
 from flask import Flask, Response, request
 
-from emulator import Emulator, current_emulator
+from emulator.state import Emulator, current_emulator
 
 RouteFaultKind = Literal["latency", "error", "timeout"]
 ReportAction = Literal["fail", "stick"]
