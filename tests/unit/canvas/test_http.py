@@ -297,7 +297,7 @@ def test_pagination_follows_lowercase_link_headers(canvas: CanvasClient, fake: F
             else Answer(
                 200,
                 [{"id": 201, "title": "One"}],
-                {"link": f'<{url}?page=2&per_page=100>; REL="next"'},
+                {"link": f'<{url}?page=2&per_page=100>; rel="next"'},
             )
         ),
     )
