@@ -98,26 +98,19 @@ class CanvasRequester:
 
     # ------------------------------------------------------------------ JSON API calls
 
-    def request_json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Params = None,
-        json_body: Any = None,
-        accept: str = JSON,
-        idempotent: bool | None = None,
-    ) -> tuple[Any, Mapping[str, str]]:
+    def request_json(self, method: str, path: str, *, params: Params = None,
+                     json_body: Any = None, accept: str = JSON,
+                     idempotent: bool | None = None) -> tuple[Any, Mapping[str, str]]:
         """Send one API request; returns (parsed JSON or None for an empty body, headers).
 
         Raises:
             CanvasError: a subclass naming what went wrong.
         """
-        response = self._send(method, path, params=params, json_body=json_body, accept=accept,
+        response = self._send(method, path, params, json_body, accept=accept,
                               idempotent=idempotent)
         return _parse_json(response), response.headers
 
-    def _send(self, method: str, path: str, *, params: Params = None, json_body: Any = None,
+    def _send(self, method: str, path: str, params: Params = None, json_body: Any = None, *,
               accept: str = JSON, idempotent: bool | None = None) -> requests.Response:
         url = self._api_url(path)
         return self._with_retries(
@@ -132,12 +125,9 @@ class CanvasRequester:
         params: Params = None,
         accept: str = JSON,
     ) -> Iterator[Any]:
-        """Each page's parsed JSON, following ``Link: rel="next"`` on the Canvas origin.
-
-        The ``Link`` header is read by ``requests`` (``Response.links``); a next URL on another
-        origin is refused by ``_api_url``, and a URL seen before ends the walk (a loop).
-        """
-        response = self._send("GET", path, params=params, accept=accept)
+        """Each page's parsed JSON, following ``Link: rel="next"`` (``Response.links``) on the
+        Canvas origin; a URL seen before ends the walk."""
+        response = self._send("GET", path, params, accept=accept)
         yield _parse_json(response)
         seen: set[str] = set()
         url = next_page_url(response)
