@@ -14,38 +14,15 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
+from app.canvas_endpoints import canvas_scopes
 from app.errors import ConfigurationError
 
 DEMO_SECRETS_FILE = "demo-secrets.json"
 
-# Scopes the tool asks for when the Canvas API developer key enforces scopes
-# (reference: lti-oauth.md 7.4). Admins copy this list into the key.
-CANVAS_SCOPES: tuple[str, ...] = (
-    "url:GET|/api/v1/users/:id",
-    "url:GET|/api/v1/accounts",
-    "url:GET|/api/v1/accounts/:account_id/sub_accounts",
-    "url:GET|/api/v1/accounts/:account_id/terms",
-    "url:GET|/api/v1/accounts/:account_id/courses",
-    "url:GET|/api/v1/accounts/:account_id/reports",
-    "url:GET|/api/v1/accounts/:account_id/reports/:report",
-    "url:POST|/api/v1/accounts/:account_id/reports/:report",
-    "url:GET|/api/v1/accounts/:account_id/reports/:report/:id",
-    "url:DELETE|/api/v1/accounts/:account_id/reports/:report/:id",
-    "url:PUT|/api/v1/accounts/:account_id/reports/:report/:id/abort",
-    "url:POST|/api/v1/courses/:course_id/reports/:report_type",
-    "url:GET|/api/v1/courses/:course_id/reports/:report_type/:id",
-    "url:GET|/api/v1/courses/:course_id/reports/:report_type",
-    "url:GET|/api/v1/courses/:course_id/quizzes",
-    "url:GET|/api/v1/courses/:course_id/assignments",
-    "url:GET|/api/v1/courses/:course_id/quizzes/:quiz_id/reports",
-    "url:POST|/api/v1/courses/:course_id/quizzes/:quiz_id/reports",
-    "url:GET|/api/v1/courses/:course_id/quizzes/:quiz_id/reports/:id",
-    "url:DELETE|/api/v1/courses/:course_id/quizzes/:quiz_id/reports/:id",
-    "url:POST|/api/quiz/v1/courses/:course_id/quizzes/:assignment_id/reports",
-    "url:GET|/api/v1/progress/:id",
-    "url:POST|/api/v1/progress/:id/cancel",
-    "url:GET|/api/v1/files/:id",
-)
+# Scopes the tool asks for when the Canvas API developer key enforces scopes: exactly those of
+# the endpoints its CanvasClient calls (app/canvas_endpoints.py; lti-oauth.md 7.4). Admins copy
+# the list from the README, which `scripts/canvas-scopes --write-readme` regenerates.
+CANVAS_SCOPES: tuple[str, ...] = canvas_scopes()
 
 
 @dataclass(frozen=True)

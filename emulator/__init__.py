@@ -5,32 +5,13 @@ It never imports ``app``; the tool talks to it over HTTP exactly as to a real Ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-from flask import Flask, current_app
+from flask import Flask
 
 from emulator.settings import EmulatorSettings
+from emulator.state import Emulator, current_emulator
 from emulator.store import Store
 
-
-@dataclass
-class Emulator:
-    """The running emulator's state, reachable from views via ``current_emulator()``."""
-
-    settings: EmulatorSettings
-    store: Store
-    # Owned by the modules that use them (platform keys, faults, throttle buckets, ...).
-    parts: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def base_url(self) -> str:
-        return self.settings.base_url
-
-
-def current_emulator() -> Emulator:
-    emulator: Emulator = current_app.extensions["emulator"]
-    return emulator
+__all__ = ["Emulator", "create_app", "current_emulator"]
 
 
 def create_app(settings: EmulatorSettings | None = None) -> Flask:
@@ -41,7 +22,7 @@ def create_app(settings: EmulatorSettings | None = None) -> Flask:
     emulator = Emulator(settings=settings, store=Store())
     app.extensions["emulator"] = emulator
 
-    # Imported here: the parts import ``current_emulator`` from this module.
+    # Imported here: the parts are built on ``emulator.state``, not on this package.
     from emulator import api, control, lti, oauth, seed, shell  # noqa: PLC0415
 
     seed.reset(emulator)

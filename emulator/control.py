@@ -12,10 +12,11 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
-from emulator import Emulator, current_emulator, faults, seed
+from emulator import faults, seed
 from emulator.api import throttle
 from emulator.api.files import storage_hits
 from emulator.api.formats import iso
+from emulator.state import Emulator, current_emulator
 
 bp = Blueprint("emulator_control", __name__, url_prefix="/_emulator")
 

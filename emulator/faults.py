@@ -26,7 +26,7 @@ from typing import Literal
 
 from flask import Flask, Response, g, request
 
-from emulator import Emulator, current_emulator
+from emulator.state import Emulator, current_emulator
 
 RouteFaultKind = Literal["latency", "error", "timeout", "lost"]
 ROUTE_FAULT_KINDS = ("latency", "error", "timeout", "lost")

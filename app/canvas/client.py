@@ -1,5 +1,8 @@
 """``CanvasClient``: one typed method per Canvas endpoint the tool uses.
 
+Each API method is marked ``@endpoint``: its route and scope are declared in
+``app/canvas_endpoints.py``, from which the tool's requested scopes are derived.
+
 Methods return payload models (``payloads.py``) and raise ``CanvasError`` subclasses; they
 never return a ``requests.Response``. HTTP behaviour (retries, throttle, token refresh,
 redirects) lives in ``http.CanvasRequester``.
@@ -22,16 +25,15 @@ from app.canvas.payloads import (
     AccountReport,
     Assignment,
     AvailableReport,
-    Course,
     CourseReport,
     File,
     Progress,
     Quiz,
     QuizReport,
     Term,
-    User,
 )
 from app.canvas.throttle import ThrottleGovernor
+from app.canvas_endpoints import endpoint
 
 JSON_API = "application/vnd.api+json"
 PER_PAGE = 100
@@ -80,9 +82,11 @@ class CanvasClient:
 
     # ------------------------------------------------------------------ account reports
 
+    @endpoint
     def list_available_reports(self, account_id: int) -> list[AvailableReport]:
         return self._list(AvailableReport, f"/api/v1/accounts/{account_id}/reports")
 
+    @endpoint
     def start_account_report(
         self, account_id: int, report_type: str, parameters: dict[str, Any]
     ) -> AccountReport:
@@ -97,11 +101,13 @@ class CanvasClient:
             json_body={"parameters": parameters},
         )
 
+    @endpoint
     def list_account_reports(self, account_id: int, report_type: str) -> list[AccountReport]:
         return self._list(
             AccountReport, f"/api/v1/accounts/{account_id}/reports/{_segment(report_type)}"
         )
 
+    @endpoint
     def get_account_report(
         self, account_id: int, report_type: str, report_id: int
     ) -> AccountReport:
@@ -109,6 +115,7 @@ class CanvasClient:
             AccountReport, "GET", _account_report_path(account_id, report_type, report_id)
         )
 
+    @endpoint
     def delete_account_report(
         self, account_id: int, report_type: str, report_id: int
     ) -> AccountReport:
@@ -116,6 +123,7 @@ class CanvasClient:
             AccountReport, "DELETE", _account_report_path(account_id, report_type, report_id)
         )
 
+    @endpoint
     def abort_account_report(
         self, account_id: int, report_type: str, report_id: int
     ) -> AccountReport:
@@ -125,6 +133,7 @@ class CanvasClient:
 
     # ------------------------------------------------------------------ course reports
 
+    @endpoint
     def start_course_report(
         self, course_id: int, report_type: str, parameters: dict[str, Any]
     ) -> CourseReport:
@@ -135,10 +144,12 @@ class CanvasClient:
             json_body={"parameters": parameters},
         )
 
+    @endpoint
     def get_course_report(self, course_id: int, report_type: str, report_id: int) -> CourseReport:
         path = f"/api/v1/courses/{course_id}/reports/{_segment(report_type)}/{report_id}"
         return self._one(CourseReport, "GET", path)
 
+    @endpoint
     def last_course_report(self, course_id: int, report_type: str) -> CourseReport | None:
         """The user's latest report of this type; None when there is none (``{}`` or 404)."""
         try:
@@ -151,6 +162,7 @@ class CanvasClient:
 
     # ------------------------------------------------------------------ classic quiz reports
 
+    @endpoint
     def list_quiz_reports(
         self, course_id: int, quiz_id: int, *, json_api: bool = False
     ) -> list[QuizReport]:
@@ -159,6 +171,7 @@ class CanvasClient:
         )
         return [_quiz_report(item, quiz_id, self.base_url) for item in _quiz_report_items(data)]
 
+    @endpoint
     def create_quiz_report(
         self,
         course_id: int,
@@ -180,6 +193,7 @@ class CanvasClient:
         )
         return _single_quiz_report(data, quiz_id, self.base_url)
 
+    @endpoint
     def get_quiz_report(
         self, course_id: int, quiz_id: int, report_id: int, *, json_api: bool = False
     ) -> QuizReport:
@@ -190,12 +204,14 @@ class CanvasClient:
         )
         return _single_quiz_report(data, quiz_id, self.base_url)
 
+    @endpoint
     def abort_quiz_report(self, course_id: int, quiz_id: int, report_id: int) -> None:
         """Abort a queued generation or delete a generated CSV (Canvas: 204, or 422)."""
         self._call("DELETE", f"{_quiz_reports_path(course_id, quiz_id)}/{report_id}")
 
     # ------------------------------------------------------------------ New Quizzes, Progress
 
+    @endpoint
     def create_new_quiz_report(
         self, course_id: int, assignment_id: int, report_type: str, fmt: str
     ) -> Progress:
@@ -207,9 +223,11 @@ class CanvasClient:
             json_body={"quiz_report": {"report_type": report_type, "format": fmt}},
         )
 
+    @endpoint
     def get_progress(self, progress_id: int) -> Progress:
         return self._one(Progress, "GET", f"/api/v1/progress/{progress_id}")
 
+    @endpoint
     def cancel_progress(self, progress_id: int, message: str | None = None) -> Progress:
         """Cancelling twice is harmless, so this POST may be retried."""
         body = {"message": message} if message is not None else {}
@@ -223,6 +241,7 @@ class CanvasClient:
 
     # ------------------------------------------------------------------ files
 
+    @endpoint
     def get_file(self, file_id: int) -> File:
         return self._one(File, "GET", f"/api/v1/files/{file_id}")
 
@@ -232,29 +251,28 @@ class CanvasClient:
 
     # ------------------------------------------------------------------ people and places
 
-    def get_self(self) -> User:
-        return self._one(User, "GET", "/api/v1/users/self")
-
+    @endpoint
     def get_account(self, account_id: int) -> Account:
         return self._one(Account, "GET", f"/api/v1/accounts/{account_id}")
 
+    @endpoint
     def list_accounts(self) -> list[Account]:
         return self._list(Account, "/api/v1/accounts")
 
+    @endpoint
     def list_sub_accounts(self, account_id: int, *, recursive: bool = False) -> list[Account]:
         params = {"recursive": "true"} if recursive else {}
         return self._list(Account, f"/api/v1/accounts/{account_id}/sub_accounts", params)
 
+    @endpoint
     def list_terms(self, account_id: int) -> list[Term]:
         return self._list(Term, f"/api/v1/accounts/{account_id}/terms", key="enrollment_terms")
 
-    def list_courses(self, account_id: int, **filters: Any) -> list[Course]:
-        """Courses of an account; ``filters`` pass through (e.g. ``enrollment_term_id``)."""
-        return self._list(Course, f"/api/v1/accounts/{account_id}/courses", filters)
-
+    @endpoint
     def list_quizzes(self, course_id: int) -> list[Quiz]:
         return self._list(Quiz, f"/api/v1/courses/{course_id}/quizzes")
 
+    @endpoint
     def list_assignments(self, course_id: int) -> list[Assignment]:
         return self._list(Assignment, f"/api/v1/courses/{course_id}/assignments")
 

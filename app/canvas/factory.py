@@ -30,6 +30,17 @@ from app.i18n import N_
 from app.models.launch import Launch
 from app.models.platform import Platform
 
+# ``CanvasClient`` is re-exported: app.web names the type through this module and never imports
+# app.canvas.client itself (import-linter contract "The web reaches Canvas through services").
+__all__ = [
+    "CanvasClient",
+    "ClientOptions",
+    "canvas_client_for_launch",
+    "canvas_client_for_user",
+    "oauth_for_launch",
+    "oauth_for_platform",
+]
+
 T = TypeVar("T")
 
 

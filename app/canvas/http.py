@@ -98,27 +98,25 @@ class CanvasRequester:
 
     # ------------------------------------------------------------------ JSON API calls
 
-    def request_json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Params = None,
-        json_body: Any = None,
-        accept: str = JSON,
-        idempotent: bool | None = None,
-    ) -> tuple[Any, Mapping[str, str]]:
+    def request_json(self, method: str, path: str, *, params: Params = None,
+                     json_body: Any = None, accept: str = JSON,
+                     idempotent: bool | None = None) -> tuple[Any, Mapping[str, str]]:
         """Send one API request; returns (parsed JSON or None for an empty body, headers).
 
         Raises:
             CanvasError: a subclass naming what went wrong.
         """
+        response = self._send(method, path, params, json_body, accept=accept,
+                              idempotent=idempotent)
+        return _parse_json(response), response.headers
+
+    def _send(self, method: str, path: str, params: Params = None, json_body: Any = None, *,
+              accept: str = JSON, idempotent: bool | None = None) -> requests.Response:
         url = self._api_url(path)
-        response = self._with_retries(
+        return self._with_retries(
             lambda: self._send_once(method, url, params, json_body, accept),
             idempotent=method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent,
         )
-        return _parse_json(response), response.headers
 
     def get_pages(
         self,
@@ -127,16 +125,17 @@ class CanvasRequester:
         params: Params = None,
         accept: str = JSON,
     ) -> Iterator[Any]:
-        """Each page's parsed JSON, following ``Link: rel="next"`` on the Canvas origin."""
-        data, headers = self.request_json("GET", path, params=params, accept=accept)
-        yield data
+        """Each page's parsed JSON, following ``Link: rel="next"`` (``Response.links``) on the
+        Canvas origin; a URL seen before ends the walk."""
+        response = self._send("GET", path, params, accept=accept)
+        yield _parse_json(response)
         seen: set[str] = set()
-        url = next_page_url(headers)
+        url = next_page_url(response)
         while url and url not in seen:
             seen.add(url)
-            data, headers = self.request_json("GET", url, accept=accept)
-            yield data
-            url = next_page_url(headers)
+            response = self._send("GET", url, accept=accept)
+            yield _parse_json(response)
+            url = next_page_url(response)
 
     # ------------------------------------------------------------------ downloads
 

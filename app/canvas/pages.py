@@ -1,16 +1,15 @@
-"""Canvas ``Link`` pagination (doc/api/pagination.md).
+"""Canvas ``Link`` pagination (doc/api/pagination.md) and header lookups.
 
-Header names are matched case-insensitively (proxies and HTTP/2 lower-case them), ``rel``
-values too, and links are treated as opaque absolute URLs.
+``requests`` parses the ``Link`` header (``Response.links``, keyed by ``rel``); Canvas's links
+are opaque absolute URLs. Header names are matched case-insensitively (proxies and HTTP/2
+lower-case them).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-_LINK = re.compile(r"<(?P<url>[^>]*)>(?P<params>[^,<]*)")
-_REL = re.compile(r"""rel\s*=\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s;,"]+))""", re.IGNORECASE)
+import requests
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -22,21 +21,7 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def parse_link_header(value: str) -> dict[str, str]:
-    """``rel`` -> URL for every link; a link with several rels (``rel="next last"``) maps each."""
-    links: dict[str, str] = {}
-    for match in _LINK.finditer(value):
-        rel = _REL.search(match.group("params"))
-        if rel is None:
-            continue
-        for name in (rel.group("quoted") or rel.group("bare") or "").split():
-            links.setdefault(name.lower(), match.group("url").strip())
-    return links
-
-
-def next_page_url(headers: Mapping[str, str]) -> str | None:
-    """The ``rel="next"`` URL, or None on the last page."""
-    value = header(headers, "Link")
-    if not value:
-        return None
-    return parse_link_header(value).get("next")
+def next_page_url(response: requests.Response) -> str | None:
+    """The ``rel="next"`` URL, or None on the last page (or without a ``Link`` header)."""
+    url = response.links.get("next", {}).get("url")
+    return url or None

@@ -17,10 +17,10 @@ from app.models.launch import Launch
 from app.reports import audit
 from app.reports.access import require_account_admin, require_course_staff, visible_jobs
 from app.reports.canvas_cache import CacheKey, CanvasAnswerCache, ContextKind
+from app.reports.catalogue import CatalogueEntry, catalogue, catalogue_entry, find_catalogue_entry
 from app.reports.history import HistoryEntry, account_history
 from app.reports.kinds import Family
 from app.reports.rights import Judge
-from app.reports.service import CatalogueEntry, catalogue, catalogue_entry, find_catalogue_entry
 from app.reports.status import JobStatus
 
 T = TypeVar("T")

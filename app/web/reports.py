@@ -30,9 +30,8 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasError, CanvasNotPermitted
-from app.canvas.factory import canvas_client_for_launch
+from app.canvas.factory import CanvasClient, canvas_client_for_launch
 from app.db import request_session
 from app.errors import BadRequest, NotAuthorized
 from app.extensions import current_now

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from emulator import current_emulator
 from emulator.api import auth, errors, throttle
+from emulator.state import current_emulator
 
 
 def _before_api() -> Response | None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from emulator import Emulator, current_emulator
 from emulator.api.auth import authorize, can_read_reports_on_account, require_user
 from emulator.api.errors import bad_request, not_found
 from emulator.api.files import file_json
@@ -23,6 +22,7 @@ from emulator.api.pagination import paginate
 from emulator.reports import account_lifecycle
 from emulator.reports.account_catalogue import BY_TYPE, CATALOGUE, ReportType
 from emulator.reports.account_csv import resolve_term_ids
+from emulator.state import Emulator, current_emulator
 from emulator.store import Account, AccountReport, Store, User
 
 bp = Blueprint("emulator_account_reports", __name__)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import g, request
 
-from emulator import Emulator, current_emulator
+from emulator import session as shell_session
 from emulator.api.errors import (
     ApiError,
     insufficient_scopes,
@@ -22,7 +22,7 @@ from emulator.api.errors import (
     unauthorized,
 )
 from emulator.api.formats import iso
-from emulator.shell import session as shell_session
+from emulator.state import Emulator, current_emulator
 from emulator.store import AccessToken, Attachment, Store, User
 
 API_PATH = re.compile(r"\A/api/")

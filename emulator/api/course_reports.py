@@ -12,15 +12,14 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from emulator import Emulator, current_emulator
 from emulator.api.auth import authorize, can_read_reports_on_course, require_user
 from emulator.api.errors import bad_request, not_found
 from emulator.api.files import download_url, file_json
 from emulator.api.formats import iso
 from emulator.api.lookup import api_find
-from emulator.api.progress import create_progress
 from emulator.reports import course_lifecycle
-from emulator.store import Course, CourseReport, Store, User
+from emulator.state import Emulator, current_emulator
+from emulator.store import Course, CourseReport, Store, User, create_progress
 
 bp = Blueprint("emulator_course_reports", __name__)
 REPORT_TYPES = frozenset({"course_pace_docx"})

@@ -9,7 +9,6 @@ must never forward its Canvas bearer token there (reports-api.md §6).
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -17,11 +16,11 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Blueprint, Response, jsonify, redirect, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from emulator import Emulator, current_emulator
 from emulator.api.auth import authorize, can_read_attachment, require_user, session_user
 from emulator.api.errors import not_found
 from emulator.api.formats import iso
-from emulator.store import Attachment, Store
+from emulator.state import Emulator, current_emulator
+from emulator.store import Attachment
 
 STORAGE_URL_TTL_SECONDS = 300
 MIME_CLASSES = {
@@ -42,26 +41,6 @@ class StorageHit:
     attachment_id: int
     authorization: str | None  # the Authorization header as received, if any
     host: str
-
-
-def create_attachment(  # noqa: PLR0917 (positional by contract with the quiz reports)
-    store: Store, context_type: str, context_id: int, display_name: str, filename: str,
-    content_type: str, data: bytes, user_id: int | None,
-) -> Attachment:
-    """Store a generated file as an Attachment of ``context``."""
-    with store.lock:
-        attachment = Attachment(
-            id=store.next_id("attachment"), uuid=_uuid(), context_type=context_type,
-            context_id=context_id, display_name=display_name, filename=filename,
-            content_type=content_type, data=data, created_at=store.now(), user_id=user_id,
-        )
-        store.attachments[attachment.id] = attachment
-        return attachment
-
-
-def _uuid() -> str:
-    # Canvas uuids are 40 url-safe characters; any unguessable string works as a verifier.
-    return (uuid_module.uuid4().hex + uuid_module.uuid4().hex)[:40]
 
 
 def download_url(emulator: Emulator, attachment: Attachment) -> str:

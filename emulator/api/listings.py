@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from emulator import Emulator, current_emulator
 from emulator.api.account_reports import find_account
 from emulator.api.auth import (
     administers,
@@ -28,6 +27,7 @@ from emulator.api.course_reports import find_course
 from emulator.api.errors import not_found
 from emulator.api.formats import iso
 from emulator.api.pagination import paginate, paginate_envelope
+from emulator.state import Emulator, current_emulator
 from emulator.store import Account, Assignment, Course, Store, Term, User
 
 bp = Blueprint("emulator_listings", __name__)

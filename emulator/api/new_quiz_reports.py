@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from emulator import Emulator, current_emulator
 from emulator.api.errors import not_found, reject
 from emulator.api.files import download_url
-from emulator.api.progress import PENDING_STATES, create_progress, progress_json
+from emulator.api.progress import PENDING_STATES, progress_json
 from emulator.api.quizzes import find_course, quiz_report_params, require_statistics_reader
 from emulator.reports import new_quizzes, quiz_jobs
 from emulator.reports.quiz_statistics import people_of_course
-from emulator.store import Assignment, Attachment, NewQuizReport
+from emulator.state import Emulator, current_emulator
+from emulator.store import Assignment, Attachment, NewQuizReport, create_progress
 
 bp = Blueprint("emulator_new_quiz_reports", __name__)
 

@@ -19,12 +19,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from emulator import current_emulator
 from emulator.api.auth import authorize, can_read_course, can_see_unpublished, require_user
 from emulator.api.formats import iso
 from emulator.api.new_quiz_reports import find_new_quiz
 from emulator.api.pagination import paginate
 from emulator.api.quizzes import find_course
+from emulator.state import current_emulator
 from emulator.store import Assignment
 
 bp = Blueprint("emulator_new_quizzes", __name__)

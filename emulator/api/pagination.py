@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
 
-from emulator import current_emulator
+from emulator.state import current_emulator
 
 T = TypeVar("T")
 

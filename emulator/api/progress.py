@@ -1,7 +1,8 @@
 """Progress records and the Progress API (reports-api.md §5).
 
-``create_progress``/``progress_json`` are shared with the quiz-report blueprints (helper B2),
-which own their progresses' transitions; this module only serves and cancels them.
+``progress_json`` is shared with the quiz-report blueprints, which own their progresses'
+transitions (records come from ``emulator.store.create_progress``); this module only serves and
+cancels them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from emulator import Emulator, current_emulator
 from emulator.api.auth import (
     authorize,
     can_read_report_context,
@@ -19,26 +19,12 @@ from emulator.api.auth import (
 )
 from emulator.api.errors import not_found
 from emulator.api.formats import iso
+from emulator.state import Emulator, current_emulator
 from emulator.store import Progress, Store, User
 
 PENDING_STATES = frozenset({"queued", "running", "waiting_for_external_tool"})
 
 bp = Blueprint("emulator_progress", __name__)
-
-
-def create_progress(store: Store, context_type: str, context_id: int, tag: str,
-                    user_id: int | None, *, completion: float | None = 0,
-                    workflow_state: str = "queued") -> Progress:
-    """A new queued Progress (Canvas ``Progress.create!``)."""
-    with store.lock:
-        now = store.now()
-        progress = Progress(
-            id=store.next_id("progress"), context_id=context_id, context_type=context_type,
-            tag=tag, user_id=user_id, completion=completion, workflow_state=workflow_state,
-            created_at=now, updated_at=now,
-        )
-        store.progresses[progress.id] = progress
-        return progress
 
 
 def progress_url(emulator: Emulator, progress_id: int) -> str:

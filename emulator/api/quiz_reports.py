@@ -16,7 +16,6 @@ from flask import Blueprint, Response, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from flask.sansio.app import App
 
-from emulator import Emulator, current_emulator
 from emulator.api import new_quiz_reports, new_quizzes, quizzes
 from emulator.api.auth import can_read_reports_on_account
 from emulator.api.errors import not_found, reject
@@ -26,6 +25,7 @@ from emulator.api.progress import progress_json, progress_url, refresh_hooks
 from emulator.api.quizzes import find_quiz, require_statistics_reader, value_to_boolean
 from emulator.reports import quiz_jobs
 from emulator.reports import quiz_statistics as model
+from emulator.state import Emulator, current_emulator
 from emulator.store import Quiz, QuizStatistics, Store, User
 
 bp = Blueprint("emulator_quiz_reports", __name__)

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from emulator import Emulator, current_emulator
 from emulator.api.auth import (
     authorize,
     can_read_course,
@@ -24,6 +23,7 @@ from emulator.api.auth import (
 )
 from emulator.api.errors import not_found
 from emulator.api.pagination import paginate
+from emulator.state import Emulator, current_emulator
 from emulator.store import Course, Quiz, User
 
 bp = Blueprint("emulator_quizzes", __name__)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from flask import Response, g, has_request_context, request
 
-from emulator import Emulator, current_emulator
+from emulator.state import Emulator, current_emulator
 
 BASE_COST = 1.0  # stands in for CPU + DB seconds of one request
 WRITE_COST = 2.0  # POST/PUT/DELETE do a bit more work

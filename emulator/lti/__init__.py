@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 if TYPE_CHECKING:
-    from emulator import Emulator
+    from emulator.state import Emulator
 
 
 def init_app(app: Flask) -> None:

@@ -15,13 +15,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from emulator import Emulator, current_emulator
 from emulator.lti.claims import build_claims
 from emulator.lti.keys import platform_keys
 from emulator.lti.launch import STORAGE_TARGET, decode_message_hint, login_hint_for, take_launch
 from emulator.lti.options import lti_options
 from emulator.lti.tools import Tool, find_tool
-from emulator.shell.session import current_user
+from emulator.session import current_user
+from emulator.state import Emulator, current_emulator
 from emulator.store import DeveloperKey
 
 bp = Blueprint("lti_authorize", __name__)

@@ -14,7 +14,7 @@ from emulator.lti.variables import ExpansionContext, expand_all
 from emulator.store import Course, User
 
 if TYPE_CHECKING:
-    from emulator import Emulator
+    from emulator.state import Emulator
 
 ID_TOKEN_TTL = timedelta(hours=1)
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim"

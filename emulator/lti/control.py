@@ -10,12 +10,12 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from emulator import current_emulator
 from emulator.lti import options
 from emulator.lti.keys import rotate
 from emulator.lti.registration import RegistrationError, fetch_lti_config, register_tool
 from emulator.oauth.tokens import revoke_user_tokens
-from emulator.shell.session import log_in
+from emulator.session import log_in
+from emulator.state import current_emulator
 
 bp = Blueprint("lti_control", __name__, url_prefix="/_emulator")
 

@@ -15,7 +15,6 @@ from typing import Any, cast
 
 from flask import Blueprint, Response, jsonify, request
 
-from emulator import Emulator, current_emulator
 from emulator.lti import signed
 from emulator.lti.registration import (
     PLACEMENTS,
@@ -26,6 +25,7 @@ from emulator.lti.registration import (
     platform_urls,
 )
 from emulator.lti.tools import CANVAS_PLATFORM
+from emulator.state import Emulator, current_emulator
 
 bp = Blueprint("lti_dynamic", __name__)
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 if TYPE_CHECKING:
-    from emulator import Emulator
+    from emulator.state import Emulator
 
 PART = "lti_keys"
 KEY_SIZE = 2048

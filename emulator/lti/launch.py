@@ -21,7 +21,7 @@ from emulator.lti.tools import Tool, opaque_id
 from emulator.store import User
 
 if TYPE_CHECKING:
-    from emulator import Emulator
+    from emulator.state import Emulator
 
 PART = "lti_launches"
 HINT_TTL = timedelta(minutes=5)

@@ -19,7 +19,7 @@ from emulator.lti.tools import canvas_extension, opaque_id, privacy_level_of
 from emulator.store import DeveloperKey, ToolDeployment
 
 if TYPE_CHECKING:
-    from emulator import Emulator
+    from emulator.state import Emulator
 
 ROOT_ACCOUNT_ID = 1
 CLIENT_ID_BASE = 10000000000000  # shard 1: global id = 10^13 + local id

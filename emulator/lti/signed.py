@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import jwt
 
 if TYPE_CHECKING:
-    from emulator import Emulator
+    from emulator.state import Emulator
 
 ALGORITHM = "HS256"
 

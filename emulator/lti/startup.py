@@ -14,7 +14,7 @@ from emulator.lti.registration import RegistrationError, fetch_lti_config, regis
 from emulator.oauth.tokens import STATS_PART
 
 if TYPE_CHECKING:
-    from emulator import Emulator
+    from emulator.state import Emulator
 
 log = logging.getLogger(__name__)
 OAUTH_CALLBACK_PATH = "/oauth/callback"  # the tool's callback (docs/architecture.md)

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template
 
-from emulator import Emulator, current_emulator
 from emulator.lti.options import lti_options
+from emulator.state import Emulator, current_emulator
 
 bp = Blueprint("lti_storage", __name__)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from emulator.store import AccessToken, AuthorizationCode, DeveloperKey, User
 
 if TYPE_CHECKING:
-    from emulator import Emulator
+    from emulator.state import Emulator
 
 STATS_PART = "oauth_stats"
 CODE_TTL = timedelta(minutes=10)

@@ -11,7 +11,6 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
-from emulator import Emulator, current_emulator
 from emulator.api import throttle
 from emulator.oauth.tokens import (
     OAuthError,
@@ -24,7 +23,8 @@ from emulator.oauth.tokens import (
     revoke,
     token_response,
 )
-from emulator.shell.session import current_user
+from emulator.session import current_user
+from emulator.state import Emulator, current_emulator
 from emulator.store import DeveloperKey, User
 
 bp = Blueprint("oauth", __name__)

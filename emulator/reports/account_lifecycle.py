@@ -16,11 +16,11 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from emulator import Emulator, faults
-from emulator.api.files import create_attachment
+from emulator import faults
 from emulator.reports import account_csv, ticker
 from emulator.reports.account_catalogue import BY_TYPE, titleize
-from emulator.store import AccountReport, Attachment
+from emulator.state import Emulator
+from emulator.store import AccountReport, Attachment, create_attachment
 
 START_FRACTION = 0.1
 COMPILE_FRACTION = 0.8

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from emulator import Emulator, faults
-from emulator.api.files import create_attachment
+from emulator import faults
 from emulator.reports import course_pace_docx, ticker
-from emulator.store import CourseReport, Progress
+from emulator.state import Emulator
+from emulator.store import CourseReport, Progress, create_attachment
 
 START_FRACTION = 0.1
 STUCK_COMPLETION = 40.0

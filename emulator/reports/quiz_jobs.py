@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from emulator import Emulator, faults
-from emulator.api.files import create_attachment
+from emulator import faults
 from emulator.reports.quiz_format import ruby_round
-from emulator.store import Attachment, Progress
+from emulator.state import Emulator
+from emulator.store import Attachment, Progress, create_attachment
 
 Fate = Literal["complete", "fail", "stick"]
 QUEUE_SHARE = 0.1

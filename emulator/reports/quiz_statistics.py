@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from emulator import Emulator
-from emulator.api.progress import create_progress
 from emulator.reports import quiz_jobs
 from emulator.reports.item_analysis import item_analysis_csv
 from emulator.reports.student_analysis import (
@@ -27,7 +25,15 @@ from emulator.reports.student_analysis import (
     select_submissions,
     student_analysis_csv,
 )
-from emulator.store import Attachment, Quiz, QuizStatistics, QuizSubmission, Store
+from emulator.state import Emulator
+from emulator.store import (
+    Attachment,
+    Quiz,
+    QuizStatistics,
+    QuizSubmission,
+    Store,
+    create_progress,
+)
 
 REPORT_TYPES = ("student_analysis", "item_analysis")
 READABLE_TYPES = {"student_analysis": "Student Analysis", "item_analysis": "Item Analysis"}

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from emulator import Emulator
+from emulator.state import Emulator
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 
-from emulator import current_emulator
 from emulator.lti.dynamic import issue_registration_token
 from emulator.lti.registration import RegistrationError, fetch_lti_config, register_tool
 from emulator.shell.views import account_for, account_nav, not_found
+from emulator.state import current_emulator
 
 bp = Blueprint("shell_developer_keys", __name__)
 

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 
 from flask import Blueprint, render_template, request
 
-from emulator import current_emulator
 from emulator.lti.launch import begin_launch
 from emulator.lti.options import lti_options
 from emulator.lti.tools import Tool, find_tool
@@ -25,6 +24,7 @@ from emulator.shell.views import (
     not_found,
     unauthorized,
 )
+from emulator.state import current_emulator
 from emulator.store import Assignment, Course, Quiz, User
 
 bp = Blueprint("shell_launch", __name__)

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from emulator import current_emulator
 from emulator.lti.tools import Tool, installed_tools
+from emulator.session import current_user, log_out
 from emulator.shell.access import (
     admin_accounts,
     can_manage_course,
@@ -19,7 +19,7 @@ from emulator.shell.access import (
     placement_visible,
     user_courses,
 )
-from emulator.shell.session import current_user, log_out
+from emulator.state import current_emulator
 from emulator.store import Assignment, Course, Quiz, User
 
 bp = Blueprint("shell", __name__)

@@ -10,8 +10,9 @@ import pytest
 import requests
 
 from emulator.api import files
-from emulator.api.files import create_attachment, file_json, storage_base_url, storage_hits
-from emulator.api.progress import create_progress, progress_json
+from emulator.api.files import file_json, storage_base_url, storage_hits
+from emulator.api.progress import progress_json
+from emulator.store import create_attachment, create_progress
 from emulator.testing import LiveEmulator
 from tests.emulator.conftest import USER_AGENT, api_as
 

@@ -21,7 +21,6 @@ import requests
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from app.canvas.client import CanvasClient
 from app.canvas.factory import ClientOptions, canvas_client_for_user
 from app.canvas.token_store import StoredToken, TokenStore
 from app.config import Settings
@@ -33,6 +32,7 @@ from app.models.platform import Platform
 from emulator.lti.registration import register_tool
 from emulator.store import AccessToken
 from emulator.testing import LiveEmulator
+from tests.support.canvas_probe import ProbeClient
 
 USER_AGENT = "canvas-reports-tests (browser stand-in)"
 _TICKET = re.compile(r'name="ticket" value="([^"]+)"')
@@ -187,13 +187,14 @@ class CanvasWorld:
         """The client's sleep: moves the emulator's clock (the throttle leaks meanwhile)."""
         self.advance(seconds)
 
-    def client(self, user_id: int, **changes: Any) -> CanvasClient:
+    def client(self, user_id: int, **changes: Any) -> ProbeClient:
+        """The user's client as the worker builds it, plus test-only reads (``get_self``...)."""
         with self.db.session() as session:
-            return canvas_client_for_user(
+            return ProbeClient.of(canvas_client_for_user(
                 session, self.platform_id, user_id, self.options(**changes)
-            )
+            ))
 
-    def connected_client(self, user_id: int, **changes: Any) -> CanvasClient:
+    def connected_client(self, user_id: int, **changes: Any) -> ProbeClient:
         """Authorize ``user_id`` through the real round trip, then build its client."""
         result = self.authorize(self.launch(user_id))
         assert result.status_code == 200, result.get_data(as_text=True)

@@ -1,23 +1,35 @@
-"""``CANVAS_SCOPES`` is complete: with a key that enforces exactly those scopes, every client
-method works; a scope the key lacks gives ``CanvasNotPermitted`` with Canvas's message."""
+"""``CANVAS_SCOPES`` is exact: with a key that enforces exactly those scopes, every client
+method works; a scope the key lacks gives ``CanvasNotPermitted`` with Canvas's message; and
+reads the tool does not make (only tests do) are refused, because their scopes are not asked."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasNotPermitted
+from app.canvas_endpoints import ENDPOINTS
 from tests.integration.oauth_harness import CanvasWorld, canvas_world_fixture  # noqa: F401
+from tests.support.canvas_probe import ProbeClient
 
 ADA, TINA = 1, 3
 
 
-def exercise_everything(canvas: CanvasWorld, ada: CanvasClient, tina: CanvasClient) -> None:
-    ada.get_self()
-    ada.list_accounts()
-    ada.list_sub_accounts(1)
+class Recording:
+    """Forwards to a client and notes which of its methods were called."""
+
+    def __init__(self, client: ProbeClient, called: set[str]) -> None:
+        self._client = client
+        self._called = called
+
+    def __getattr__(self, name: str) -> Any:
+        self._called.add(name)
+        return getattr(self._client, name)
+
+
+def exercise_everything(canvas: CanvasWorld, ada: Any, tina: Any) -> None:
     ada.list_terms(1)
-    ada.list_courses(1)
     ada.list_available_reports(1)
     report = ada.start_account_report(1, "grade_export_csv", {})
     ada.list_account_reports(1, "grade_export_csv")
@@ -33,7 +45,6 @@ def exercise_everything(canvas: CanvasWorld, ada: CanvasClient, tina: CanvasClie
     tina.list_assignments(101)
     course_report = tina.start_course_report(101, "course_pace_docx", {"section_ids": []})
     tina.get_course_report(101, "course_pace_docx", course_report.id)
-    tina.last_course_report(101, "course_pace_docx")
     quiz_report = tina.create_quiz_report(101, 201, "student_analysis")
     tina.list_quiz_reports(101, 201)
     tina.get_quiz_report(101, 201, quiz_report.id, json_api=True)
@@ -45,7 +56,23 @@ def exercise_everything(canvas: CanvasWorld, ada: CanvasClient, tina: CanvasClie
 
 def test_every_method_works_with_exactly_the_configured_scopes(canvas: CanvasWorld) -> None:
     canvas.scope_api_key(list(canvas.settings.canvas_scopes))
-    exercise_everything(canvas, canvas.connected_client(ADA), canvas.connected_client(TINA))
+    called: set[str] = set()
+    exercise_everything(canvas, Recording(canvas.connected_client(ADA), called),
+                        Recording(canvas.connected_client(TINA), called))
+    assert called == set(ENDPOINTS)  # every declared endpoint was called, and only those
+
+
+@pytest.mark.parametrize("read", [
+    lambda client: client.get_self(),
+    lambda client: client.list_accounts(),
+    lambda client: client.list_sub_accounts(1),
+    lambda client: client.list_courses(1),
+    lambda client: client.last_course_report(101, "course_pace_docx"),
+])
+def test_reads_only_tests_make_are_outside_the_tools_scopes(canvas: CanvasWorld, read: Any) -> None:
+    canvas.scope_api_key(list(canvas.settings.canvas_scopes))
+    with pytest.raises(CanvasNotPermitted, match="Insufficient scopes"):
+        read(canvas.connected_client(ADA))
 
 
 def test_a_missing_scope_is_not_permitted_with_canvas_message(canvas: CanvasWorld) -> None:

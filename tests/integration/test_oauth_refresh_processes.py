@@ -14,6 +14,7 @@ from app.db import Database
 from emulator import faults
 from tests.integration.oauth_harness import CanvasWorld, canvas_world_fixture  # noqa: F401
 from tests.integration.test_oauth_refresh import TINA, refreshes
+from tests.support.canvas_probe import ProbeClient
 
 pytestmark = pytest.mark.slow  # spawns two interpreters
 
@@ -29,7 +30,7 @@ def call_canvas_in_a_process(
     db = Database(settings.database_url)
     options = ClientOptions(settings=settings, box=SecretBox(settings.encryption_keys))
     with db.session() as session:
-        client = canvas_client_for_user(session, platform_id, TINA, options)
+        client = ProbeClient.of(canvas_client_for_user(session, platform_id, TINA, options))
     client.get_self()  # every process now holds the same token in memory
     ready.put("ready")
     barrier.wait(timeout=60)

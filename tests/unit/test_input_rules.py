@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import create_app
-from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasNotFound
 from app.config import DEMO_REGISTRATION_HTTP_ORIGINS, Settings, loopback_http_origin
 from app.csv_safety import neutralise
@@ -42,6 +41,7 @@ from app.models import Platform
 from app.observability import build_handler, configure_logging
 from app.reports.kinds import ParamKind, ParamSpec, parse_parameters
 from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.support.canvas_probe import ProbeClient
 
 CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)]
 
@@ -250,7 +250,7 @@ def test_report_types_are_percent_encoded_in_every_canvas_path(
     report_type: str, segment: str
 ) -> None:
     recorder = _Recorder()
-    client = CanvasClient(cast(Any, recorder))
+    client = ProbeClient(cast(Any, recorder))
     calls = [
         lambda: client.start_account_report(1, report_type, {}),
         lambda: client.list_account_reports(1, report_type),

@@ -15,8 +15,6 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from app import create_app
-from app.canvas.oauth import TokenGrant
-from app.canvas.token_store import TokenStore
 from app.config import Settings
 from app.crypto import SecretBox
 from app.db import Base, Database
@@ -25,6 +23,7 @@ from app.lti import keys as tool_keys
 from app.lti.registrations import PlatformInput, add_platform
 from app.models import AuditEvent, CanvasToken, Job, JobEvent, Platform, ToolKey
 from app.ops.rekey import encrypted_columns
+from tests.support import factories
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -53,7 +52,7 @@ def _platform(app: Flask) -> int:
 def _job(session: object, platform_id: int, status: str, age_days: int, **extra: object) -> Job:
     at = NOW - timedelta(days=age_days)
     finished = at if status in {"complete", "failed", "aborted", "deleted"} else None
-    job = Job(
+    job = factories.job(
         platform_id=platform_id,
         canvas_user_id=3,
         family="course",
@@ -180,9 +179,9 @@ def test_keys_reencrypt_rotates_every_encrypted_column(tmp_path: Path, settings:
     db: Database = first.extensions["db"]
     with db.session() as session:
         tool_keys.ensure_active_key(session, first.extensions["secret_box"], NOW)
-        TokenStore(session, first.extensions["secret_box"]).save(
-            platform_id, 3, TokenGrant("access-1", "refresh-1", NOW, 3, "")
-        )
+        factories.canvas_token(session, first.extensions["secret_box"], platform_id=platform_id,
+                               canvas_user_id=3, access_token="access-1",
+                               refresh_token="refresh-1", expires_at=NOW)
     before = _secrets_in(first, first.extensions["secret_box"])
     assert len(before) == 4  # api secret, private key, access and refresh token
 

@@ -16,6 +16,7 @@ from emulator.oauth.tokens import active_token, find_api_key, issue_code, redeem
 from emulator.store import AccessToken
 from emulator.testing import LiveEmulator
 from tests.integration.launch_helpers import register
+from tests.support import factories
 
 
 def _mint(emulator: LiveEmulator, api_client_id: str, user_id: int) -> AccessToken:
@@ -39,16 +40,12 @@ def test_revoke_all_forgets_and_revokes_every_token(
     expired.expires_at = now - timedelta(minutes=1)  # Canvas refuses to revoke it as it is
     with db.session() as session:
         platform_id = session.scalars(select(Platform.id)).one()
-        store = TokenStore(session, box)
-        store.save(
-            platform_id, 3, TokenGrant(live.token, live.refresh_token, live.expires_at, 3, "")
-        )
-        store.save(
-            platform_id,
-            4,
-            TokenGrant(expired.token, expired.refresh_token, expired.expires_at, 4, ""),
-        )
-        store.save(platform_id, 5, TokenGrant("1~unknown-to-canvas", None, None, 5, ""))
+        for user, token in ((3, live), (4, expired)):
+            factories.canvas_token(session, box, platform_id=platform_id, canvas_user_id=user,
+                                   access_token=token.token, refresh_token=token.refresh_token,
+                                   expires_at=token.expires_at)
+        factories.canvas_token(session, box, platform_id=platform_id, canvas_user_id=5,
+                               access_token="1~unknown-to-canvas", refresh_token=None)
 
     result = runner.invoke(args=["tokens", "revoke-all", "--platform", str(platform_id)])
 
@@ -82,9 +79,8 @@ def test_revoke_all_tolerates_canvas_down(
     with db.session() as session:
         platform = session.scalars(select(Platform)).one()
         platform.canvas_url = "http://127.0.0.1:9"  # nothing listens there
-        TokenStore(session, app.extensions["secret_box"]).save(
-            platform.id, 3, TokenGrant("1~abc", "1~def", None, 3, "")
-        )
+        factories.canvas_token(session, app.extensions["secret_box"], platform_id=platform.id,
+                               canvas_user_id=3, access_token="1~abc", refresh_token="1~def")
         platform_id = platform.id
     result = runner.invoke(args=["tokens", "revoke-all", "--platform", str(platform_id)])
     assert result.exit_code == 0, result.output

@@ -4,9 +4,9 @@ import random
 
 import pytest
 
-from app.canvas.client import CanvasClient
 from app.canvas.http import CanvasRequester
 from app.canvas.tokens import StaticTokenSource
+from tests.support.canvas_probe import ProbeClient
 from tests.unit.canvas.fakes import FakeCanvas
 
 BASE = "https://canvas.test"
@@ -66,13 +66,13 @@ def requester(fake: FakeCanvas, sleep: RecordingSleep, tokens: RotatingTokens) -
 
 
 @pytest.fixture
-def canvas(requester: CanvasRequester) -> CanvasClient:
-    return CanvasClient(requester)
+def canvas(requester: CanvasRequester) -> ProbeClient:
+    return ProbeClient(requester)
 
 
 @pytest.fixture
-def static_canvas(fake: FakeCanvas, sleep: RecordingSleep) -> CanvasClient:
-    return CanvasClient(
+def static_canvas(fake: FakeCanvas, sleep: RecordingSleep) -> ProbeClient:
+    return ProbeClient(
         CanvasRequester(
             BASE, StaticTokenSource("fixed"), user_agent=UA, session=fake.session(), sleep=sleep
         )

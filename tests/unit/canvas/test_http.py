@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import requests
 
-from app.canvas.client import CanvasClient
 from app.canvas.errors import (
     CanvasAuthorizationRequired,
     CanvasBadRequest,
@@ -17,6 +16,7 @@ from app.canvas.errors import (
     CanvasUnavailable,
     CanvasUnprocessable,
 )
+from tests.support.canvas_probe import ProbeClient
 from tests.unit.canvas.conftest import BASE, UA, RecordingSleep, RotatingTokens
 from tests.unit.canvas.fakes import Answer, FakeCanvas
 
@@ -27,7 +27,7 @@ CREATED = {"id": 7, "status": "created", "progress": 0, "report": "grade_export_
 
 
 def test_every_request_carries_user_agent_accept_bearer_and_timeouts(
-    canvas: CanvasClient, fake: FakeCanvas
+    canvas: ProbeClient, fake: FakeCanvas
 ) -> None:
     fake.script("GET", SELF, Answer(200, ME))
     assert canvas.get_self().name == "Tina Teacher"
@@ -39,7 +39,7 @@ def test_every_request_carries_user_agent_accept_bearer_and_timeouts(
 
 
 def test_get_is_retried_on_5xx_until_it_succeeds(
-    canvas: CanvasClient, fake: FakeCanvas, sleep: RecordingSleep
+    canvas: ProbeClient, fake: FakeCanvas, sleep: RecordingSleep
 ) -> None:
     fake.script("GET", SELF, Answer(502, "bad gateway"), Answer(503, "busy"), Answer(200, ME))
     assert canvas.get_self().id == 3
@@ -48,7 +48,7 @@ def test_get_is_retried_on_5xx_until_it_succeeds(
     assert sleep.calls[1] > sleep.calls[0] / 2  # backoff grows (with jitter)
 
 
-def test_get_gives_up_after_the_retry_budget(canvas: CanvasClient, fake: FakeCanvas) -> None:
+def test_get_gives_up_after_the_retry_budget(canvas: ProbeClient, fake: FakeCanvas) -> None:
     fake.script("GET", SELF, Answer(500, {"errors": [{"message": "boom"}]}))
     with pytest.raises(CanvasUnavailable, match="boom") as caught:
         canvas.get_self()
@@ -56,7 +56,7 @@ def test_get_gives_up_after_the_retry_budget(canvas: CanvasClient, fake: FakeCan
     assert len(fake.sent) == 4  # first try + 3 retries
 
 
-def test_get_is_retried_on_timeouts(canvas: CanvasClient, fake: FakeCanvas) -> None:
+def test_get_is_retried_on_timeouts(canvas: ProbeClient, fake: FakeCanvas) -> None:
     fake.script(
         "GET",
         SELF,
@@ -69,7 +69,7 @@ def test_get_is_retried_on_timeouts(canvas: CanvasClient, fake: FakeCanvas) -> N
 
 
 def test_report_creating_post_is_never_retried_on_5xx(
-    canvas: CanvasClient, fake: FakeCanvas, sleep: RecordingSleep
+    canvas: ProbeClient, fake: FakeCanvas, sleep: RecordingSleep
 ) -> None:
     fake.script("POST", REPORTS, Answer(502, "bad gateway"), Answer(200, CREATED))
     with pytest.raises(CanvasUnavailable):
@@ -79,7 +79,7 @@ def test_report_creating_post_is_never_retried_on_5xx(
 
 
 def test_report_creating_post_is_never_retried_on_timeout(
-    canvas: CanvasClient, fake: FakeCanvas
+    canvas: ProbeClient, fake: FakeCanvas
 ) -> None:
     fake.script("POST", REPORTS, Answer(raises=requests.ReadTimeout("slow")), Answer(200, CREATED))
     with pytest.raises(CanvasUnavailable, match="did not answer in time"):
@@ -88,7 +88,7 @@ def test_report_creating_post_is_never_retried_on_timeout(
 
 
 def test_report_creating_post_is_retried_after_429_because_canvas_did_no_work(
-    canvas: CanvasClient, fake: FakeCanvas
+    canvas: ProbeClient, fake: FakeCanvas
 ) -> None:
     fake.script(
         "POST",
@@ -103,7 +103,7 @@ def test_report_creating_post_is_retried_after_429_because_canvas_did_no_work(
 
 
 def test_legacy_403_rate_limit_is_retried_with_backoff(
-    canvas: CanvasClient, fake: FakeCanvas, sleep: RecordingSleep
+    canvas: ProbeClient, fake: FakeCanvas, sleep: RecordingSleep
 ) -> None:
     fake.script(
         "GET",
@@ -118,7 +118,7 @@ def test_legacy_403_rate_limit_is_retried_with_backoff(
 
 
 def test_throttling_that_never_ends_raises_canvas_throttled(
-    canvas: CanvasClient, fake: FakeCanvas, sleep: RecordingSleep
+    canvas: ProbeClient, fake: FakeCanvas, sleep: RecordingSleep
 ) -> None:
     fake.script("GET", SELF, Answer(429, "429 Too Many Requests (Rate Limit Exceeded)"))
     with pytest.raises(CanvasThrottled):
@@ -128,7 +128,7 @@ def test_throttling_that_never_ends_raises_canvas_throttled(
 
 
 def test_low_budget_makes_the_client_pause_before_the_next_request(
-    canvas: CanvasClient, fake: FakeCanvas, sleep: RecordingSleep
+    canvas: ProbeClient, fake: FakeCanvas, sleep: RecordingSleep
 ) -> None:
     fake.script("GET", SELF, Answer(200, ME, {"X-Rate-Limit-Remaining": "20.0"}))
     canvas.get_self()
@@ -140,7 +140,7 @@ def test_low_budget_makes_the_client_pause_before_the_next_request(
 
 
 def test_plenty_of_budget_means_no_pause(
-    canvas: CanvasClient, fake: FakeCanvas, sleep: RecordingSleep
+    canvas: ProbeClient, fake: FakeCanvas, sleep: RecordingSleep
 ) -> None:
     fake.script("GET", SELF, Answer(200, ME, {"X-Rate-Limit-Remaining": "650.0"}))
     for _ in range(3):
@@ -149,7 +149,7 @@ def test_plenty_of_budget_means_no_pause(
 
 
 def test_401_with_www_authenticate_refreshes_once_and_retries(
-    canvas: CanvasClient, fake: FakeCanvas, tokens: RotatingTokens
+    canvas: ProbeClient, fake: FakeCanvas, tokens: RotatingTokens
 ) -> None:
     expired = Answer(
         401,
@@ -163,7 +163,7 @@ def test_401_with_www_authenticate_refreshes_once_and_retries(
 
 
 def test_a_refreshed_token_that_is_also_rejected_requires_authorization(
-    canvas: CanvasClient, fake: FakeCanvas, tokens: RotatingTokens
+    canvas: ProbeClient, fake: FakeCanvas, tokens: RotatingTokens
 ) -> None:
     invalid = Answer(
         401,
@@ -178,7 +178,7 @@ def test_a_refreshed_token_that_is_also_rejected_requires_authorization(
 
 
 def test_a_token_that_cannot_be_refreshed_requires_authorization(
-    static_canvas: CanvasClient, fake: FakeCanvas
+    static_canvas: ProbeClient, fake: FakeCanvas
 ) -> None:
     fake.script(
         "GET",
@@ -250,7 +250,7 @@ def test_a_token_that_cannot_be_refreshed_requires_authorization(
     ],
 )
 def test_canvas_errors_map_to_typed_exceptions_with_canvas_message(  # noqa: PLR0917
-    canvas: CanvasClient,
+    canvas: ProbeClient,
     fake: FakeCanvas,
     tokens: RotatingTokens,
     status: int,
@@ -267,26 +267,26 @@ def test_canvas_errors_map_to_typed_exceptions_with_canvas_message(  # noqa: PLR
     assert len(fake.sent) == 1
 
 
-def test_non_json_success_is_a_canvas_error(canvas: CanvasClient, fake: FakeCanvas) -> None:
+def test_non_json_success_is_a_canvas_error(canvas: ProbeClient, fake: FakeCanvas) -> None:
     fake.script("GET", SELF, Answer(200, "<html>login</html>"))
     with pytest.raises(CanvasError, match="not JSON"):
         canvas.get_self()
 
 
-def test_unexpected_shape_is_a_canvas_error(canvas: CanvasClient, fake: FakeCanvas) -> None:
+def test_unexpected_shape_is_a_canvas_error(canvas: ProbeClient, fake: FakeCanvas) -> None:
     fake.script("GET", SELF, Answer(200, {"name": "no id"}))
     with pytest.raises(CanvasError, match="unexpected User"):
         canvas.get_self()
 
 
-def test_api_redirects_are_not_followed(canvas: CanvasClient, fake: FakeCanvas) -> None:
+def test_api_redirects_are_not_followed(canvas: ProbeClient, fake: FakeCanvas) -> None:
     fake.script("GET", SELF, Answer(302, "", {"Location": "https://evil.test/steal"}))
     with pytest.raises(CanvasError, match="redirect"):
         canvas.get_self()
     assert [s.host for s in fake.sent] == ["canvas.test"]
 
 
-def test_pagination_follows_lowercase_link_headers(canvas: CanvasClient, fake: FakeCanvas) -> None:
+def test_pagination_follows_lowercase_link_headers(canvas: ProbeClient, fake: FakeCanvas) -> None:
     url = f"{BASE}/api/v1/courses/101/quizzes"
     fake.handle(
         "GET",
@@ -297,7 +297,7 @@ def test_pagination_follows_lowercase_link_headers(canvas: CanvasClient, fake: F
             else Answer(
                 200,
                 [{"id": 201, "title": "One"}],
-                {"link": f'<{url}?page=2&per_page=100>; REL="next"'},
+                {"link": f'<{url}?page=2&per_page=100>; rel="next"'},
             )
         ),
     )
@@ -305,7 +305,7 @@ def test_pagination_follows_lowercase_link_headers(canvas: CanvasClient, fake: F
     assert "per_page=100" in fake.sent[0].url
 
 
-def test_pagination_refuses_links_to_another_host(canvas: CanvasClient, fake: FakeCanvas) -> None:
+def test_pagination_refuses_links_to_another_host(canvas: ProbeClient, fake: FakeCanvas) -> None:
     fake.script(
         "GET",
         f"{BASE}/api/v1/courses/101/quizzes",

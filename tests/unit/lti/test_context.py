@@ -7,10 +7,12 @@ import pytest
 from app.errors import NotAuthorized
 from app.lti.context import require_context
 from app.models import Launch
+from tests.support import factories
 
 
 def _launch(context_type: str, course: int | None, account: int | None) -> Launch:
-    return Launch(context_type=context_type, canvas_course_id=course, canvas_account_id=account)
+    return factories.launch(context_type=context_type, canvas_course_id=course,
+                            canvas_account_id=account)
 
 
 def test_course_launch_may_act_on_its_course_only() -> None:

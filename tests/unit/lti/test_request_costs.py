@@ -20,6 +20,7 @@ from app.lti.frame_origins import FrameOrigins, platforms_generation
 from app.lti.housekeeping import Housekeeping
 from app.lti.runtime import LtiRuntime
 from app.models import LaunchStateEntry, Platform
+from tests.support import factories
 from tests.unit.lti import fakes
 from tests.unit.lti.conftest import Clock, register, state_keys
 
@@ -205,15 +206,13 @@ def test_a_platform_committed_in_this_process_shows_at_once(
 
 
 def _platform_row(canvas_url: str) -> Platform:
-    return Platform(
+    return factories.platform(
         issuer="https://canvas.instructure.com",
         client_id=canvas_url[-8:],
         auth_login_url="https://sso.example/a",
         auth_token_url="https://sso.example/t",
         key_set_url="https://sso.example/k",
         canvas_url=canvas_url,
-        api_client_id="2",
-        api_client_secret_encrypted=b"x",
     )
 
 

@@ -8,21 +8,13 @@ from app.errors import NotAuthorized
 from app.models.job import Job
 from app.models.launch import Launch
 from app.reports.access import can_see, require_account_admin, require_course_staff
+from tests.support import factories
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2"
 
 
 def launch(**fields: Any) -> Launch:
-    values: dict[str, Any] = {
-        "platform_id": 1,
-        "roles": [],
-        "canvas_roles": [],
-        "context_type": "course",
-        "canvas_course_id": 101,
-        "canvas_account_id": None,
-    }
-    values.update(fields)
-    return Launch(**values)
+    return factories.launch(**fields)
 
 
 TEACHER = {"roles": [f"{LIS}/membership#Instructor"]}
@@ -36,9 +28,7 @@ ADMIN = {
 
 
 def job(**fields: Any) -> Job:
-    values: dict[str, Any] = {"platform_id": 1, "family": "quiz", "canvas_course_id": 101}
-    values.update(fields)
-    return Job(**values)
+    return factories.job(**{"family": "quiz", "canvas_course_id": 101, **fields})
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,11 @@ import pytest
 
 from app.models.job import Job
 from app.reports.actions import can_abort, can_delete, can_retry
+from tests.support import factories
 
 
 def job(family: str, status: str, canvas_state: str | None) -> Job:
-    return Job(family=family, status=status, canvas_state=canvas_state)
+    return factories.job(family=family, status=status, canvas_state=canvas_state)
 
 
 @pytest.mark.parametrize(

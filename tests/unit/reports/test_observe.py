@@ -15,6 +15,7 @@ from app.reports.observe import (
 )
 from app.reports.polling import PollPolicy
 from app.reports.status import JobStatus
+from tests.support import factories
 
 T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 FILE = {
@@ -31,18 +32,10 @@ def account_report(**fields: Any) -> AccountReport:
 
 
 def job(family: str = "account", status: str = "running", **fields: Any) -> Job:
-    values: dict[str, Any] = {
-        "family": family,
-        "status": status,
-        "percent": 0.0,
-        "events": [],
-        "started_at": T0,
-        "created_at": T0,
-        "progress_changed_at": T0,
-        "polls": 0,
-    }
+    values: dict[str, Any] = {"percent": 0.0, "started_at": T0, "created_at": T0,
+                              "progress_changed_at": T0, "polls": 0}
     values.update(fields)
-    return Job(**values)
+    return factories.job(family=family, status=status, **values)
 
 
 def test_complete_account_report_carries_its_file() -> None:

@@ -13,12 +13,13 @@ from app.reports.status import (
     from_report_state,
     move,
 )
+from tests.support import factories
 
 T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 
 
 def make_job(status: JobStatus = JobStatus.QUEUED) -> Job:
-    return Job(status=status.value, events=[], next_poll_at=T0)
+    return factories.job(status=status.value, next_poll_at=T0)
 
 
 def test_move_appends_an_event_with_both_states() -> None:

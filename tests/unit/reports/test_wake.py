@@ -13,8 +13,8 @@ from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasAuthorizationRequired
 from app.db import Database
 from app.models.job import Job
-from app.models.platform import Platform
 from app.reports import wake, worker
+from tests.support import factories
 from tests.unit.reports.test_worker import (  # noqa: F401 - fixture
     POLICY,
     T0,
@@ -97,18 +97,8 @@ def test_a_job_whose_token_was_revoked_mid_poll_is_woken_too(jobs_db: Database) 
 def test_other_jobs_are_left_alone(jobs_db: Database) -> None:
     toms = _waiting(jobs_db, user=TOM)  # another user of the same platform
     with jobs_db.session() as session:
-        session.add(
-            Platform(
-                issuer="https://other.test",
-                client_id="9",
-                auth_login_url="x",
-                auth_token_url="x",
-                key_set_url="x",
-                canvas_url="https://other.test",
-                api_client_id="8",
-                api_client_secret_encrypted=b"x",
-            )
-        )
+        session.add(factories.platform(issuer="https://other.test", client_id="9",
+                                       canvas_url="https://other.test", api_client_id="8"))
     other_platform = _waiting(jobs_db, user=TINA)
     stale = _waiting(jobs_db, user=TINA)
     failing = add_job(jobs_db, user=TINA)

@@ -17,9 +17,9 @@ from app.canvas.errors import CanvasAuthorizationRequired
 from app.config import Settings
 from app.db import Database
 from app.models.job import Job
-from app.models.platform import Platform
 from app.reports import worker
 from app.reports.polling import PollPolicy
+from tests.support import factories
 
 T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 POLICY = PollPolicy()
@@ -29,18 +29,7 @@ POLICY = PollPolicy()
 def db(app: Flask) -> Database:
     database: Database = app.extensions["db"]
     with database.session() as session:
-        session.add(
-            Platform(
-                issuer="https://canvas.test",
-                client_id="1",
-                auth_login_url="x",
-                auth_token_url="x",
-                key_set_url="x",
-                canvas_url="https://canvas.test",
-                api_client_id="2",
-                api_client_secret_encrypted=b"x",
-            )
-        )
+        session.add(factories.platform())
     return database
 
 
@@ -50,11 +39,8 @@ _REPORT_IDS = itertools.count(9)
 def add_job(db: Database, *, status: str = "running", due: datetime = T0, user: int = 1) -> int:
     """A job following its own Canvas report (two live jobs never share one)."""
     with db.session() as session:
-        job = Job(
-            platform_id=1,
+        job = factories.job(
             canvas_user_id=user,
-            family="account",
-            report_type="last_user_access_csv",
             status=status,
             canvas_account_id=1,
             canvas_report_id=next(_REPORT_IDS),
@@ -62,7 +48,6 @@ def add_job(db: Database, *, status: str = "running", due: datetime = T0, user: 
             created_at=T0 - timedelta(minutes=1),
             started_at=T0 - timedelta(minutes=1),
             progress_changed_at=T0 - timedelta(minutes=1),
-            events=[],
         )
         session.add(job)
         session.flush()

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from app.db import Base, Database
 from app.models.job import Job
-from app.models.platform import Platform
 from app.reports import worker
 from app.reports.polling import PollPolicy
+from tests.support import factories
 
 pytestmark = pytest.mark.postgres
 
@@ -39,28 +39,16 @@ def pg(fresh_postgres_url: str) -> Iterator[Database]:
     database = Database(fresh_postgres_url)
     Base.metadata.create_all(database.engine)
     with database.session() as session:
-        platform = Platform(
-            issuer="https://canvas.test",
-            client_id="1",
-            auth_login_url="x",
-            auth_token_url="x",
-            key_set_url="x",
-            canvas_url="https://canvas.test",
-            api_client_id="2",
-            api_client_secret_encrypted=b"x",
-        )
+        platform = factories.platform()
         session.add(platform)
         session.flush()
         for number in range(JOBS):
             session.add(
-                Job(
+                factories.job(
                     platform_id=platform.id,
                     canvas_user_id=1 + number % 3,
-                    family="account",
-                    report_type="last_user_access_csv",
                     status="running" if number % 2 else "queued",
                     next_poll_at=T0,
-                    events=[],
                 )
             )
     yield database

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.db import Base, Database
 from app.models.job import Job
-from app.models.platform import Platform
 from app.reports import worker
 from app.reports.polling import PollPolicy
+from tests.support import factories
 
 pytestmark = pytest.mark.postgres
 
@@ -24,29 +24,12 @@ def pg(fresh_postgres_url: str) -> Iterator[Database]:
     database = Database(fresh_postgres_url)
     Base.metadata.create_all(database.engine)
     with database.session() as session:
-        platform = Platform(
-            issuer="https://canvas.test",
-            client_id="1",
-            auth_login_url="x",
-            auth_token_url="x",
-            key_set_url="x",
-            canvas_url="https://canvas.test",
-            api_client_id="2",
-            api_client_secret_encrypted=b"x",
-        )
+        platform = factories.platform()
         session.add(platform)
         session.flush()
         for _ in range(3):
             session.add(
-                Job(
-                    platform_id=platform.id,
-                    canvas_user_id=1,
-                    family="account",
-                    report_type="last_user_access_csv",
-                    status="running",
-                    next_poll_at=T0,
-                    events=[],
-                )
+                factories.job(platform_id=platform.id, status="running", next_poll_at=T0)
             )
     yield database
     database.engine.dispose()

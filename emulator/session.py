@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from emulator.store import User
 
 if TYPE_CHECKING:
-    from emulator import Emulator
+    from emulator.state import Emulator
 
 COOKIE = "canvas_session"
 CROSS_SITE_COOKIE = "canvas_session_xsite"
