@@ -54,3 +54,13 @@ def test_pages_benchmark_runs_every_page() -> None:
     for page in ("/account", "/course", "/reports/account", "/reports/course", "/api/jobs"):
         assert f"GET {page}" in out
     assert out.count("inside the tool      p50=") == 6  # every page carried Server-Timing
+
+
+def test_diff_benchmark_runs_and_counts_every_kind() -> None:
+    out = run("benchmarks/diff.py", "--rows", "2000")
+    assert "files: 2,000 rows" in out
+    assert "peak RSS:" in out
+    counts = out.split("rows: ", 1)[1].split("\n", 1)[0]
+    for kind in ("added", "removed", "changed", "unchanged", "duplicate-key rows"):
+        assert kind in counts
+    assert "0 changed" not in counts
