@@ -8,6 +8,7 @@ for authorization are woken at once. All against the live emulator.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -229,6 +230,9 @@ def _unreachable_refresh(self: CanvasOAuth, refresh_token: str) -> Any:
 # ---------------------------------------------------------------- waking waiting jobs
 
 
+_REPORT_IDS = itertools.count(9)
+
+
 def _park(canvas: CanvasWorld, user_id: int) -> int:
     """A live job the real worker parked because ``user_id`` has no usable token."""
     with canvas.db.session() as session:
@@ -239,7 +243,7 @@ def _park(canvas: CanvasWorld, user_id: int) -> int:
             report_type="last_user_access_csv",
             status="running",
             canvas_account_id=1,
-            canvas_report_id=9,
+            canvas_report_id=next(_REPORT_IDS),  # each tracks its own Canvas report
             next_poll_at=canvas.now(),
             progress_changed_at=canvas.now(),
             started_at=canvas.now(),
