@@ -48,7 +48,7 @@ _ACTIONS = {
     "insights.items": "download this report's analysis",
     "landing.course": "see this course's reports and quizzes",
     "landing.account": "see this account's reports",
-    "landing.quiz": "see this course's quizzes",
+    "landing.quiz": "see this quiz's reports",
 }
 
 
@@ -71,7 +71,6 @@ def _translated_actions() -> dict[str, str]:
         "download these reports": gettext("download these reports"),
         "see this report's analysis": gettext("see this report's analysis"),
         "download this report's analysis": gettext("download this report's analysis"),
-        "see this course's quizzes": gettext("see this course's quizzes"),
     }
 
 
