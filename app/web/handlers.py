@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CanvasNotPermitted, _render_canvas_refusal)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(OperationalError, _render_database_down)
+    app.jinja_env.globals["error_way_back"] = way_back.find
 
 
 def _wants_json() -> bool:

@@ -61,7 +61,8 @@ def test_a_named_quiz_opens_in_one_step_by_its_title(
     page = quiz_launch(world, **ids).get("/quiz")
     assert page.status_code == 200, page.text
     assert h1(page.text) == title
-    assert "#201" not in page.text and "#311" not in page.text and "#301" not in page.text
+    for bare_id in ("#201", "#311", "#301"):
+        assert bare_id not in page.text
 
 
 def test_a_classic_quiz_assignment_is_never_a_new_quiz(world: World) -> None:
@@ -234,3 +235,12 @@ def test_canvas_faults_on_the_lists_are_pages_with_a_way_back(world: World) -> N
     page = tina.get("/quiz")
     assert page.status_code >= 500
     assert 'data-testid="home-link"' in page.text
+
+
+def test_a_missing_report_page_offers_the_way_back(world: World) -> None:
+    tina = world.launch(3, roles=TEACHER_ROLES, course_id=101)
+    came_from = f"http://localhost/reports/course?lt={tina.token}"
+    page = tina.get("/reports/jobs/12345", headers={"Referer": came_from})
+    assert page.status_code == 404
+    assert 'data-testid="back-link"' in page.text
+    assert f'href="/course?lt={tina.token}" data-testid="home-link"' in page.text
