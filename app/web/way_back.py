@@ -142,7 +142,7 @@ def find(*, database_up: bool = True) -> WayBack:
     home = _home(database_up)
     back = _referrer_page()
     if back is not None and home is not None and without_token(back) == without_token(home):
-        back = None  # one link is enough
+        home = None  # one link is enough: "back" says where it leads
     return WayBack(back_url=back, home_url=home)
 
 
