@@ -18,6 +18,7 @@ from flask import g, request
 from flask_babel import gettext
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from app.errors import ToolError
 from app.inputs import is_tool_page_path
@@ -130,7 +131,7 @@ def _home(database_up: bool) -> str | None:
     if launch is None and database_up:
         try:
             launch = load_launch()
-        except (ToolError, SQLAlchemyError):
+        except (ToolError, SQLAlchemyError, HTTPException):  # e.g. a body too large to read
             return None
     if launch is None:
         return None

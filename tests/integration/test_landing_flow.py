@@ -213,6 +213,8 @@ def test_a_failed_form_keeps_what_was_sent_and_can_send_it_again(world: World) -
     assert page.status_code == 400
     assert "<dt>next</dt><dd>https://evil.example/</dd>" in page.text
     assert "<dt>comment</dt><dd>my words</dd>" in page.text
+    assert "<dt>lt</dt>" not in page.text  # the launch token is never shown as input
+    assert page.text.count(f'value="{tina.token}"') == 1  # the resend form's own lt only
     form = re.search(r'<form method="post" action="/reports/jobs/1/abort">(.*?)</form>',
                      page.text, re.S)  # fmt: skip
     assert form is not None
@@ -244,3 +246,23 @@ def test_a_missing_report_page_offers_the_way_back(world: World) -> None:
     assert page.status_code == 404
     assert 'data-testid="back-link"' in page.text
     assert f'href="/course?lt={tina.token}" data-testid="home-link"' in page.text
+
+
+def test_a_failing_page_does_not_offer_itself_as_the_way_back(world: World) -> None:
+    tina = quiz_launch(world)
+    here = f"http://localhost/quiz?quiz_id=abc&lt={tina.token}"
+    page = tina.http.get(here.removeprefix("http://localhost"), headers={"Referer": here})
+    assert page.status_code == 400
+    assert 'data-testid="back-link"' not in page.text
+    assert f'href="/quiz?lt={tina.token}" data-testid="home-link"' in page.text
+
+
+def test_a_too_large_form_gets_its_page_without_reading_the_body(world: World) -> None:
+    tina = world.launch(3, roles=TEACHER_ROLES, course_id=101)
+    page = tina.http.post(
+        "/reports/course/course_pace_docx", data={"lt": tina.token, "big": "x" * 1_100_000}
+    )
+    assert page.status_code == 413
+    assert "The request is too large." in page.text
+    assert 'data-testid="kept-input"' not in page.text
+    assert 'data-testid="way-back"' in page.text
