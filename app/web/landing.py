@@ -18,8 +18,12 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.canvas.authorization import connection_status
 from app.canvas.errors import CanvasAuthorizationRequired
+from app.canvas.refresh import NEEDS_AUTHORIZATION
+from app.db import request_session
 from app.errors import BadRequest, NotAuthorized
+from app.extensions import current_secret_box
 from app.i18n import N_
 from app.inputs import parse_positive_id
 from app.lti.claims import landing_for
@@ -44,17 +48,22 @@ def _launch_for(page: str) -> Launch:
 
 
 def _or_connect(render: Callable[[], ResponseReturnValue], title: str) -> ResponseReturnValue:
-    """``render()``, or the Canvas connection asked for in place when there is no token."""
+    """``render()``, or the Canvas connection asked for in place when there is no token
+    (checked first: a first launch then costs one token lookup, not a failed client)."""
+    status = connection_status(request_session(), current_launch(), current_secret_box())
+    if not status.connected:
+        return _connect_page(NEEDS_AUTHORIZATION, title)
     try:
         return render()
-    except CanvasAuthorizationRequired as needed:
-        page = render_template(
-            "oauth/authorize_required.html",
-            message=needed.message,
-            has_launch=True,
-            page_title=title,
-        )
-        return page, 200
+    except CanvasAuthorizationRequired as needed:  # a token Canvas no longer accepts
+        return _connect_page(needed.message, title)
+
+
+def _connect_page(message: str, title: str) -> ResponseReturnValue:
+    page = render_template(
+        "oauth/authorize_required.html", message=message, has_launch=True, page_title=title
+    )
+    return page, 200
 
 
 @bp.get("/course")

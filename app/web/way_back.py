@@ -147,18 +147,27 @@ def find(*, database_up: bool = True) -> WayBack:
     return WayBack(back_url=back, home_url=home)
 
 
+_SECRET_NAMES = frozenset({"lt", "code", "state", "nonce", "password", "client_secret"})
+
+
+def _secret(name: str) -> bool:
+    """Fields never shown back: the launch token and anything shaped like a credential."""
+    lowered = name.lower()
+    return lowered in _SECRET_NAMES or lowered.endswith("token")
+
+
 def kept_input(status: int) -> KeptInput:
-    """The fields of the failed request (form body for POST, else the query), ``lt`` left
-    out; a 413 body is never read (it is what was too large)."""
-    if status == 413:
-        return KeptInput()
+    """The fields of the failed request to one of the tool's pages (form body for POST, else
+    the query), credentials left out; a 413 body is never read (it is what was too large)."""
+    if status == 413 or not is_tool_page_path(request.path):
+        return KeptInput()  # LTI/OAuth endpoints carry Canvas's tokens and codes: never shown
     if request.method == "POST":
         if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return KeptInput()
         source: MultiDict[str, str] = request.form
     else:
         source = request.args
-    fields = [(name, value) for name, value in source.items(multi=True) if name != "lt"]
+    fields = [(name, value) for name, value in source.items(multi=True) if not _secret(name)]
     whole = len(fields) <= MAX_FIELDS and all(len(value) <= MAX_VALUE for _, value in fields)
     shown = [(name[:100], value[:MAX_VALUE]) for name, value in fields[:MAX_FIELDS]]
     resend = request.method == "POST" and whole and bool(current_token()) and bool(shown)

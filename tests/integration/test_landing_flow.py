@@ -266,3 +266,16 @@ def test_a_too_large_form_gets_its_page_without_reading_the_body(world: World) -
     assert "The request is too large." in page.text
     assert 'data-testid="kept-input"' not in page.text
     assert 'data-testid="way-back"' in page.text
+
+
+def test_kept_input_never_shows_credentials_or_lti_fields(world: World) -> None:
+    tina = world.launch(3, roles=TEACHER_ROLES, course_id=101)
+    sent = {"next": "https://evil.example/", "id_token": "eyJ.secret", "state": "s3cret"}
+    page = tina.post("/reports/jobs/1/abort", sent)
+    assert page.status_code == 400
+    assert "eyJ.secret" not in page.text
+    assert "s3cret" not in page.text
+    assert "<dt>next</dt>" in page.text
+    launch = world.app.test_client().post("/lti/launch", data={"id_token": "x.y.z", "q": "kept?"})
+    assert launch.status_code == 400
+    assert 'data-testid="kept-input"' not in launch.get_data(as_text=True)
