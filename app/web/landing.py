@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 
 from app.canvas.authorization import connection_status
 from app.canvas.errors import CanvasAuthorizationRequired
-from app.canvas.refresh import NEEDS_AUTHORIZATION
 from app.db import request_session
 from app.errors import BadRequest, NotAuthorized
 from app.extensions import current_secret_box
@@ -52,14 +51,14 @@ def _or_connect(render: Callable[[], ResponseReturnValue], title: str) -> Respon
     (checked first: a first launch then costs one token lookup, not a failed client)."""
     status = connection_status(request_session(), current_launch(), current_secret_box())
     if not status.connected:
-        return _connect_page(NEEDS_AUTHORIZATION, title)
+        return _connect_page(None, title)
     try:
         return render()
     except CanvasAuthorizationRequired as needed:  # a token Canvas no longer accepts
         return _connect_page(needed.message, title)
 
 
-def _connect_page(message: str, title: str) -> ResponseReturnValue:
+def _connect_page(message: str | None, title: str) -> ResponseReturnValue:
     page = render_template(
         "oauth/authorize_required.html", message=message, has_launch=True, page_title=title
     )

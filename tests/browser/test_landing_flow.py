@@ -48,13 +48,20 @@ def open_assignment_tool(page: Page, course_name: str, assignment: str) -> Frame
     return page.frame_locator(TOOL_FRAME)
 
 
-def capture(page: Page, new_context: ContextFactory, name: str) -> None:
-    """Axe on the tool's frame, then the tool's page itself at 320 and 1280 px."""
+def capture(
+    page: Page, new_context: ContextFactory, name: str, *, url: str = "", script: str = ""
+) -> None:
+    """Axe on the tool's frame, then the tool's page itself at 320 and 1280 px (a POST's
+    answer: open ``url`` and run ``script``, which posts the same form again)."""
     assert_accessible(tool_frame(page))
-    url = tool_frame(page).url
+    url = url or tool_frame(page).url
     for width in WIDTHS:
         other = new_context(CookiePolicy.ALLOW_ALL, viewport=(width, 800)).new_page()
         other.goto(url)
+        if script:
+            with other.expect_navigation():
+                other.evaluate(script)
+            assert_accessible(other)
         overflow = other.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
@@ -214,6 +221,14 @@ def test_course_navigation_to_quiz_analysis_to_insights_in_three_clicks(
 
 # ------------------------------------------------------------------ error pages
 
+POST_A_BAD_FORM = """() => { const form = document.createElement('form');
+    form.method = 'post'; form.action = '/reports/jobs/1/abort';
+    const add = (n, v) => { const i = document.createElement('input');
+      i.type = 'hidden'; i.name = n; i.value = v; form.appendChild(i); };
+    add('lt', document.querySelector('meta[name=launch-token]').content);
+    add('next', 'https://elsewhere.example/'); add('note', 'my careful words');
+    document.body.appendChild(form); form.submit(); }"""
+
 
 def test_error_pages_lead_back_and_keep_what_was_typed(
     page: Page, new_context: ContextFactory, emulator: LiveEmulator, live_tool: LiveTool
@@ -243,18 +258,11 @@ def test_error_pages_lead_back_and_keep_what_was_typed(
     expect(tool.get_by_role("heading", level=1)).to_have_text("Choose a quiz")
 
     # 400 from a POST form: what was typed is shown and can be sent again as it was.
-    frame.evaluate(
-        """() => { const form = document.createElement('form');
-                   form.method = 'post'; form.action = '/reports/jobs/1/abort';
-                   const add = (n, v) => { const i = document.createElement('input');
-                     i.type = 'hidden'; i.name = n; i.value = v; form.appendChild(i); };
-                   add('lt', document.querySelector('meta[name=launch-token]').content);
-                   add('next', 'https://elsewhere.example/'); add('note', 'my careful words');
-                   document.body.appendChild(form); form.submit(); }"""
-    )
+    picker = frame.url
+    frame.evaluate(POST_A_BAD_FORM)
     kept = tool.get_by_test_id("kept-input")
     expect(kept).to_contain_text("my careful words")
-    capture(page, new_context, "error-400-kept-input")
+    capture(page, new_context, "error-400-kept-input", url=picker, script=POST_A_BAD_FORM)
     tool.get_by_role("button", name="Send the same again").click()
     expect(tool.get_by_test_id("kept-input")).to_contain_text("my careful words")
     tool.get_by_role("link", name="Go to the reports home").click()
