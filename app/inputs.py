@@ -25,6 +25,10 @@ _ASCII_DIGITS = re.compile(r"[0-9]+")
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 RETURN_PREFIX = "/reports/"
+# The tool's own pages a user may be sent back to (after Canvas consent, from an error page).
+PAGE_PATHS = ("/course", "/account", "/quiz")
+PAGE_PREFIXES = ("/reports/", "/insights/")
+MAX_RETURN_PATH = 2048
 
 
 def parse_id(text: str | None) -> int | None:
@@ -70,6 +74,22 @@ def is_local_return_path(target: str) -> bool:
     (header splitting)."""
     return (
         target.startswith(RETURN_PREFIX)
+        and "//" not in target
+        and "\\" not in target
+        and not has_control_characters(target)
+    )
+
+
+def is_tool_page_path(target: str) -> bool:
+    """A page of this tool to go back to: ``/course``, ``/account``, ``/quiz`` or a
+    ``/reports/...`` or ``/insights/...`` path, with an optional query; the same refusals as
+    ``is_local_return_path`` (no ``//``, backslash or control character), at most 2 KB."""
+    path = target.split("?", 1)[0]
+    return (
+        len(target) <= MAX_RETURN_PATH
+        and (path in PAGE_PATHS or path.startswith(PAGE_PREFIXES))
+        and "/." not in path  # no dot segments: a browser would resolve them elsewhere
+        and "%2e" not in path.lower()
         and "//" not in target
         and "\\" not in target
         and not has_control_characters(target)

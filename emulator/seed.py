@@ -123,6 +123,28 @@ def seed_store(store: Store, seed: int, size: str) -> None:
         _seed_staff(store, rng)
         _seed_students(store, rng, profile)
         _seed_quizzes(store, rng, size)
+        _seed_spanish_teacher(store)
+
+
+# Seeded last and without the shared random generator, so every other id and value stays as
+# it was before she existed.
+SPANISH_TEACHER = (7, "Sofía Profesora", "Profesora, Sofía", "sofia.profesora")
+SPANISH_TEACHER_COURSE = 103  # "Art History": a classic quiz (204) and a New Quiz (302)
+
+
+def _seed_spanish_teacher(store: Store) -> None:
+    """A teacher whose Canvas speaks Spanish (``locale: es``), so the tool's Spanish UI can
+    be tried: every launch of hers carries Canvas's locale claim ``es``."""
+    uid, name, sortable, login = SPANISH_TEACHER
+    store.users[uid] = User(
+        id=uid, name=name, sortable_name=sortable, short_name="Sofía", login_id=login,
+        email=f"{login}@example.edu", sis_user_id=f"STAFF{uid:03d}",
+        lti_sub=str(uuid.uuid5(uuid.NAMESPACE_URL, f"user:{uid}")), locale="es",
+        created_by_sis=True, last_request_at=SEED_NOW - timedelta(hours=uid),
+        current_login_ip="10.0.0.7",
+    )
+    _enroll(store, uid, SPANISH_TEACHER_COURSE, _first_section(SPANISH_TEACHER_COURSE),
+            "TeacherEnrollment", state="active")
 
 
 def _clear(store: Store) -> None:

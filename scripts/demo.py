@@ -11,8 +11,13 @@ prepares the tool's SQLite database, registers the tool in the emulator through 
 emulator's ``POST /_emulator/tools`` with the tool's own ``/lti_config.json``, gives the answer
 to ``flask --app app platforms add``, and prints what to open. Ctrl-C stops everything.
 
-``--check`` starts, registers, verifies that a teacher's launch page loads, then stops: a quick
+``--check`` starts, registers, then completes a real teacher launch (OIDC login, id_token,
+Canvas consent) up to the course's reports page listing its quizzes, and stops: a quick
 self-test for a person and the test in ``tests/integration/test_demo.py``.
+
+``--help`` answers at once: this file imports nothing outside the standard library before
+the arguments are read (``scripts/demo`` runs it with the system Python for ``--help``,
+before installing anything).
 """
 
 from __future__ import annotations
@@ -30,21 +35,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import requests
-
-from app.lti.registrations import PlatformInput
-
 ROOT = Path(__file__).resolve().parents[1]
+# The launch check lives beside this file (third-party imports wait until it runs).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from demo_check import DemoError, find_tool_link, launch_page_loads  # noqa: E402
+
+__all__ = ["DemoError", "find_tool_link", "launch_page_loads"]
 BIN = Path(sys.executable).parent
-# The fields ``platforms add`` takes, named as ``POST /_emulator/tools`` answers them.
-REGISTRATION_FIELDS = tuple(field.name for field in dataclasses.fields(PlatformInput))
-TEACHER_ID = 3  # "Tina Teacher" in the seeded data (docs/architecture.md)
-COURSE_ID = 101  # "Biology 101"
 START_TIMEOUT_SECONDS = 60.0
-
-
-class DemoError(RuntimeError):
-    """Something the person can act on (the message says what)."""
 
 
 @dataclass
@@ -162,8 +160,17 @@ def run_tool_command(config: DemoConfig, *args: str) -> subprocess.CompletedProc
     return result
 
 
+def registration_fields() -> tuple[str, ...]:
+    """The fields ``platforms add`` takes, named as ``POST /_emulator/tools`` answers them."""
+    from app.lti.registrations import PlatformInput  # noqa: PLC0415 - after --help
+
+    return tuple(field.name for field in dataclasses.fields(PlatformInput))
+
+
 def wait_until_up(url: str, processes: Processes, timeout: float = START_TIMEOUT_SECONDS) -> None:
     """Poll ``url`` until it answers below 500; fail early if a child died."""
+    import requests  # noqa: PLC0415 - after --help
+
     deadline = time.monotonic() + timeout
     while True:
         dead = processes.dead()
@@ -180,6 +187,8 @@ def wait_until_up(url: str, processes: Processes, timeout: float = START_TIMEOUT
 
 def register(emulator_url: str, tool_url: str) -> dict[str, str]:
     """Register the tool in the emulator from its ``/lti_config.json``; return the answer."""
+    import requests  # noqa: PLC0415 - after --help
+
     config = requests.get(f"{tool_url}/lti_config.json", timeout=10)
     if config.status_code != 200:
         raise DemoError(f"{tool_url}/lti_config.json answered {config.status_code}")
@@ -195,7 +204,7 @@ def register(emulator_url: str, tool_url: str) -> dict[str, str]:
     if answer.status_code >= 400:
         raise DemoError(f"the emulator refused the registration: {answer.text}")
     registration: dict[str, str] = answer.json()
-    missing = [name for name in REGISTRATION_FIELDS if not registration.get(name)]
+    missing = [name for name in registration_fields() if not registration.get(name)]
     if missing:
         raise DemoError(f"the emulator's registration answer lacks {', '.join(missing)}")
     return registration
@@ -204,7 +213,7 @@ def register(emulator_url: str, tool_url: str) -> dict[str, str]:
 def platform_add_args(registration: dict[str, str]) -> list[str]:
     """``platforms add`` arguments: the registration answer's fields, names dashed."""
     args = ["platforms", "add"]
-    for name in REGISTRATION_FIELDS:
+    for name in registration_fields():
         args += [f"--{name.replace('_', '-')}", str(registration[name])]
     return args
 
@@ -212,34 +221,6 @@ def platform_add_args(registration: dict[str, str]) -> list[str]:
 def add_platform(config: DemoConfig, registration: dict[str, str]) -> None:
     """Record the emulator as a platform in the tool (``platforms add`` updates a known one)."""
     run_tool_command(config, *platform_add_args(registration))
-
-
-def launch_page_loads(config: DemoConfig) -> str:
-    """Act as the teacher and open the course's tool placement; return the page's HTML.
-
-    The page is Canvas's chrome with an iframe that starts the tool's OIDC login; a browser
-    finishes the launch (tests/browser covers that part).
-    """
-    with requests.Session() as browser:
-        browser.get(f"{config.emulator_url}/_emulator/login_as/{TEACHER_ID}", timeout=10)
-        course = browser.get(f"{config.emulator_url}/courses/{COURSE_ID}", timeout=10)
-        if course.status_code != 200:
-            raise DemoError(f"course {COURSE_ID} page answered {course.status_code}")
-        link = find_tool_link(course.text, COURSE_ID)
-        page = browser.get(f"{config.emulator_url}{link}", timeout=10)
-        if page.status_code != 200 or config.tool_url not in page.text:
-            raise DemoError(f"the tool placement {link} did not frame the tool")
-        return page.text
-
-
-def find_tool_link(html: str, course_id: int) -> str:
-    """The course-navigation link to an external tool in a course page."""
-    marker = f"/courses/{course_id}/external_tools/"
-    start = html.find(marker)
-    if start < 0:
-        raise DemoError(f"course {course_id} shows no external tool link")
-    end = min(i for i in (html.find('"', start), html.find("'", start)) if i >= 0)
-    return html[start:end].replace("&amp;", "&")
 
 
 @contextlib.contextmanager
@@ -292,15 +273,38 @@ def running(config: DemoConfig) -> Iterator[tuple[Processes, dict[str, str]]]:
         processes.stop()
 
 
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scripts/demo",
+        description=(
+            "Run the demo: a local Canvas (the emulator), the Canvas Reports tool and its job "
+            "worker, wired together. Installs what is missing first (a .venv), except for "
+            "--help. Ctrl-C stops everything."
+        ),
+        epilog=(
+            "In the emulated Canvas act as Tina Teacher (Biology 101 -> Reports), Ada Admin "
+            "(Admin -> State University -> Reports) or Sofía Profesora (Spanish UI: Art "
+            "History -> Reports). Logs go to <instance-dir>/demo-logs/."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--emulator-port", type=int, default=5001,
+                        help="port of the emulated Canvas on localhost")  # fmt: skip
+    parser.add_argument("--tool-port", type=int, default=5000,
+                        help="port of the tool on 127.0.0.1 (not Canvas's site)")  # fmt: skip
+    parser.add_argument("--instance-dir", type=Path, default=ROOT / "instance",
+                        help="folder for the tool's SQLite database, secrets and logs")  # fmt: skip
+    parser.add_argument("--size", choices=("small", "demo", "load"), default="demo",
+                        help="seeded data: students per course and quiz submissions")  # fmt: skip
+    parser.add_argument("--no-worker", action="store_true",
+                        help="do not start the job worker (reports then stay queued)")  # fmt: skip
+    parser.add_argument("--check", action="store_true",
+                        help="start, launch as a teacher up to the reports, stop")  # fmt: skip
+    return parser
+
+
 def parse_args(argv: Sequence[str]) -> tuple[DemoConfig, bool]:
-    parser = argparse.ArgumentParser(prog="scripts/demo", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--emulator-port", type=int, default=5001)
-    parser.add_argument("--tool-port", type=int, default=5000)
-    parser.add_argument("--instance-dir", type=Path, default=ROOT / "instance")
-    parser.add_argument("--size", choices=("small", "demo", "load"), default="demo")
-    parser.add_argument("--no-worker", action="store_true", help="do not start the job worker")
-    parser.add_argument("--check", action="store_true", help="start, verify a launch page, stop")
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     config = DemoConfig(
         emulator_port=args.emulator_port,
         tool_port=args.tool_port,
@@ -317,7 +321,8 @@ Canvas Reports demo is running.
 
   Open {config.emulator_url}/ in a browser (the emulated Canvas), then:
     1. act as "Tina Teacher" and open "Biology 101" -> "Reports" in the course menu
-       (or act as "Ada Admin" -> Admin -> State University -> "Reports");
+       (or act as "Ada Admin" -> Admin -> State University -> "Reports";
+       or act as "Sofía Profesora" -> "Art History" -> "Reports" for the Spanish UI);
     2. the tool ({config.tool_url}) opens inside Canvas's page.
 
   Logs: {config.log_dir}/  (emulator.log, tool.log, worker.log)
@@ -332,7 +337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with running(config) as (processes, _registration):
             if check:
                 launch_page_loads(config)
-                print(f"demo check passed: {config.emulator_url} frames {config.tool_url}")
+                print(
+                    f"demo check passed: a teacher's launch in {config.emulator_url} reached "
+                    f"the course's reports in {config.tool_url}"
+                )
                 return 0
             print(instructions(config), flush=True)
             while not processes.dead():

@@ -163,6 +163,8 @@ class Quiz(CanvasPayload):
     assignment_id: int | None = None
     question_count: int | None = None
     anonymous_submissions: bool | None = None
+    due_at: CanvasTime | None = None
+    allowed_attempts: int | None = None  # -1: unlimited
 
 
 class Assignment(CanvasPayload):
@@ -174,3 +176,5 @@ class Assignment(CanvasPayload):
     quiz_id: int | None = None
     submission_types: list[str] = Field(default_factory=list)
     published: bool | None = None
+    due_at: CanvasTime | None = None
+    created_at: CanvasTime | None = None

@@ -156,16 +156,31 @@ def account_report_page(
 
 @dataclass(frozen=True)
 class CourseQuizzes:
+    """A course's quizzes as Canvas lists them to the viewer (cached per user, see below).
+
+    ``quiz_assignments`` are the assignments behind classic quizzes (Canvas's assignment JSON
+    has ``quiz_id`` for them): an assignment-menu launch on one resolves to its quiz.
+    """
+
     classic: list[Quiz]
     new: list[Assignment]
+    quiz_assignments: list[Assignment] = field(default_factory=list)
+    other_assignment_ids: frozenset[int] = frozenset()
 
 
 def course_quizzes(client: CanvasClient, launch: Launch) -> CourseQuizzes:
     """The course's classic quizzes and New Quizzes (the latter are quiz LTI assignments)."""
     course_id = require_course_staff(launch)
+    assignments = client.list_assignments(course_id)
     return CourseQuizzes(
         classic=client.list_quizzes(course_id),
-        new=[a for a in client.list_assignments(course_id) if a.is_quiz_lti_assignment],
+        new=[a for a in assignments if a.is_quiz_lti_assignment],
+        quiz_assignments=[
+            a for a in assignments if a.quiz_id is not None and not a.is_quiz_lti_assignment
+        ],
+        other_assignment_ids=frozenset(
+            a.id for a in assignments if a.quiz_id is None and not a.is_quiz_lti_assignment
+        ),
     )
 
 
@@ -215,10 +230,56 @@ def new_quiz_title(client: CanvasClient, launch: Launch, assignment_id: int) -> 
     raise CanvasNotFound(N_("No such New Quiz in this course."), canvas_status=404)
 
 
-def quiz_page(session: Session, client: CanvasClient, judge: Judge, quiz_id: int) -> QuizPage:
+def fresh_course_quizzes(
+    client: CanvasClient, launch: Launch, cache: CanvasAnswerCache | None
+) -> CourseQuizzes:
+    """The course's quizzes asked again (a quiz made in Canvas within the cache's TTL)."""
+    course_id = require_course_staff(launch)
+    if cache is not None and launch.canvas_user_id is not None:
+        cache.invalidate(launch.platform_id, launch.canvas_user_id, "course", course_id)
+    return cached_course_quizzes(client, launch, cache)
+
+
+def cached_quiz_title(
+    client: CanvasClient, launch: Launch, cache: CanvasAnswerCache | None, quiz_id: int
+) -> str:
+    """A classic quiz's title from the cached course lists (asked again once if absent).
+
+    Raises:
+        CanvasNotFound: not one of the course's quizzes the viewer can see.
+    """
+    for lister in (cached_course_quizzes, fresh_course_quizzes):
+        for quiz in lister(client, launch, cache).classic:
+            if quiz.id == quiz_id:
+                return quiz.title
+    raise CanvasNotFound(N_("No such quiz in this course."), canvas_status=404)
+
+
+def cached_new_quiz_title(
+    client: CanvasClient, launch: Launch, cache: CanvasAnswerCache | None, assignment_id: int
+) -> str:
+    """A New Quiz's title from the cached course lists (asked again once if absent).
+
+    Raises:
+        CanvasNotFound: not one of the course's New Quizzes the viewer can see.
+    """
+    for lister in (cached_course_quizzes, fresh_course_quizzes):
+        for assignment in lister(client, launch, cache).new:
+            if assignment.id == assignment_id:
+                return assignment.name
+    raise CanvasNotFound(N_("No such New Quiz in this course."), canvas_status=404)
+
+
+def quiz_page(
+    session: Session,
+    client: CanvasClient,
+    judge: Judge,
+    quiz_id: int,
+    cache: CanvasAnswerCache | None = None,
+) -> QuizPage:
     launch = judge.launch
     course_id = require_course_staff(launch)
-    title = quiz_title(client, launch, quiz_id)
+    title = cached_quiz_title(client, launch, cache, quiz_id)
     return QuizPage(
         quiz_id=quiz_id,
         title=title,
@@ -228,9 +289,13 @@ def quiz_page(session: Session, client: CanvasClient, judge: Judge, quiz_id: int
 
 
 def new_quiz_page(
-    session: Session, client: CanvasClient, judge: Judge, assignment_id: int
+    session: Session,
+    client: CanvasClient,
+    judge: Judge,
+    assignment_id: int,
+    cache: CanvasAnswerCache | None = None,
 ) -> QuizPage:
-    title = new_quiz_title(client, judge.launch, assignment_id)
+    title = cached_new_quiz_title(client, judge.launch, cache, assignment_id)
     return QuizPage(
         quiz_id=assignment_id,
         title=title,

@@ -10,7 +10,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from app.errors import BadRequest
-from app.inputs import is_local_return_path, parse_id
+from app.inputs import is_local_return_path, is_tool_page_path, parse_id
 
 MAX_IDS = 200
 
@@ -45,3 +45,29 @@ def return_target() -> str | None:
             _("next must be a path of this tool under /reports/ (no control characters).")
         )
     return target
+
+
+def page_return_target(name: str = "return_to") -> str | None:
+    """The query's ``return_to``: a page of this tool (``inputs.is_tool_page_path``) without
+    its ``lt`` (the redirect adds a fresh one); None when absent.
+
+    Raises:
+        BadRequest: present but not such a path (off-site, ``//``, backslash, dot segments,
+            control characters, longer than 2 KB).
+    """
+    target = request.args.get(name, "")
+    if not target:
+        return None
+    if not is_tool_page_path(target):
+        raise BadRequest(
+            _("%(name)s must be a page of this tool (no other site, no control characters).",
+              name=name)
+        )
+    return without_token(target)
+
+
+def without_token(target: str) -> str:
+    """``target`` without any ``lt`` query parameter."""
+    path, _sep, query = target.partition("?")
+    kept = [part for part in query.split("&") if part and not part.startswith("lt=")]
+    return path + ("?" + "&".join(kept) if kept else "")

@@ -38,11 +38,20 @@ from app.extensions import current_now
 from app.i18n import translate_known
 from app.models.job import Job
 from app.models.launch import Launch
-from app.reports import actions, canvas_cache, files, overview, rights, service, worker
+from app.reports import (
+    actions,
+    canvas_cache,
+    files,
+    overview,
+    quiz_resolution,
+    rights,
+    service,
+    worker,
+)
 from app.reports.access import get_job, visible_jobs
 from app.reports.kinds import Family
 from app.reports.status import FINISHED, LABELS, JobStatus
-from app.web import inputs
+from app.web import inputs, quiz_picker
 from app.web.auth import current_launch, current_token, launch_required, launch_url
 
 bp = Blueprint("reports", __name__)
@@ -227,8 +236,14 @@ def start_course_report(report_type: str) -> ResponseReturnValue:
 @bp.get("/reports/quiz/<int:quiz_id>")
 @launch_required
 def quiz(quiz_id: int) -> ResponseReturnValue:
+    """A classic quiz's reports; an id that is no quiz of the course shows the picker (404)."""
     judge = current_judge()
-    page = overview.quiz_page(request_session(), judge.client(), judge, quiz_id)
+    quizzes = quiz_picker.course_quizzes(judge.launch)
+    if quiz_resolution.resolve(quizzes, quiz_id=quiz_id, assignment_id=None).choice is None:
+        return quiz_picker.render_picker(quizzes, notice=quiz_resolution.UNKNOWN_QUIZ, status=404)
+    page = overview.quiz_page(
+        request_session(), judge.client(), judge, quiz_id, canvas_cache.current_cache()
+    )
     return render_template("reports/quiz.html", page=page)
 
 
@@ -253,8 +268,18 @@ def start_quiz_report(quiz_id: int) -> ResponseReturnValue:
 @bp.get("/reports/new_quiz/<int:assignment_id>")
 @launch_required
 def new_quiz(assignment_id: int) -> ResponseReturnValue:
+    """A New Quiz's reports; a classic quiz's assignment goes to that quiz, anything else
+    shows the picker (404)."""
     judge = current_judge()
-    page = overview.new_quiz_page(request_session(), judge.client(), judge, assignment_id)
+    quizzes = quiz_picker.course_quizzes(judge.launch)
+    found = quiz_resolution.resolve_new_quiz(quizzes, assignment_id)
+    if found.choice is None:
+        return quiz_picker.render_picker(quizzes, notice=found.notice, status=404)
+    if found.choice.kind == "classic":
+        return redirect(launch_url("reports.quiz", quiz_id=found.choice.id), 303)
+    page = overview.new_quiz_page(
+        request_session(), judge.client(), judge, assignment_id, canvas_cache.current_cache()
+    )
     return render_template("reports/quiz.html", page=page)
 
 

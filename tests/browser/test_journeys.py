@@ -50,8 +50,7 @@ def test_teacher_runs_item_analysis_watches_progress_opens_insights_and_download
     report_seconds = emulator.settings.report_seconds
 
     act_as(page, emulator.url, "Tina")
-    tool = open_course_tool(page, "Biology 101")
-    tool.get_by_role("link", name="Course reports and quizzes").click()
+    tool = open_course_tool(page, "Biology 101")  # the course's reports, asking for Canvas
     authorize_in_popup(page, tool, f"journey-teacher-{mode}")
     expect(tool.get_by_role("link", name="Cell Biology Midterm")).to_be_visible()
     screenshot(page, f"journey-teacher-{mode}-1-course-reports")
@@ -101,8 +100,7 @@ def test_admin_starts_a_provisioning_report_aborts_one_and_downloads_another(
 ) -> None:
     clock = emulator.emulator.store.clock
     act_as(page, emulator.url, "Ada")
-    tool = open_account_tool(page, "State University")
-    tool.get_by_role("link", name="Open the report catalogue").click()
+    tool = open_account_tool(page, "State University")  # the catalogue, asking for Canvas
     authorize_in_popup(page, tool, "journey-admin")
     catalogue = tool.get_by_role("link", name="Provisioning")
     expect(catalogue.first).to_be_visible()

@@ -56,7 +56,6 @@ def test_iframe_shrinks_when_the_tool_shows_a_shorter_page(
     (``100vh``, ``scrollHeight`` of a stretched page) can grow but never shrink again."""
     act_as(page, emulator.url, "Ada")
     tool = open_account_tool(page, "State University")
-    tool.get_by_role("link", name="Open the report catalogue").click()
     authorize_in_popup(page, tool, "layout-shrink")
     tool.get_by_role("link", name="Provisioning").first.click()
     expect(tool.locator("form.report-form")).to_be_visible()

@@ -15,6 +15,7 @@ from emulator.lti.options import set_quiz_id_mode
 from emulator.testing import LiveEmulator
 from tests.browser.canvas import (
     act_as,
+    authorize_in_popup,
     open_account_tool,
     open_course_tool,
     open_quiz_tool,
@@ -75,17 +76,15 @@ def test_tool_speaks_the_locale_canvas_launches_with(
     assert_accessible(tool_frame(page))
 
 
-@pytest.mark.parametrize(
-    ("quiz_title", "shown"),
-    [("Cell Biology Midterm", "Classic quiz #201"), ("Genetics Check", "New Quiz")],
-)
+@pytest.mark.parametrize("quiz_title", ["Cell Biology Midterm", "Genetics Check"])
 def test_teacher_launches_the_tool_from_a_quiz_menu(
-    page: Page, emulator: LiveEmulator, live_tool: LiveTool, quiz_title: str, shown: str
+    page: Page, emulator: LiveEmulator, live_tool: LiveTool, quiz_title: str
 ) -> None:
     set_quiz_id_mode(emulator.emulator, "custom")  # opt in: a Canvas that names the quiz
     act_as(page, emulator.url, "Tina")
     tool = open_quiz_tool(page, "Biology 101", quiz_title)
     expect(tool.get_by_role("heading", level=1)).to_have_text("Quiz analysis")
-    expect(tool.locator("#main")).to_contain_text(shown)
+    authorize_in_popup(page, tool, f"smoke-quiz-menu-{quiz_title}")
+    expect(tool.get_by_role("heading", level=1)).to_have_text(quiz_title)  # its title, no id
     screenshot(page, f"smoke-teacher-quiz-menu-{quiz_title}")
     assert_accessible(tool_frame(page))

@@ -159,3 +159,27 @@ def test_demo_environment_keeps_the_tool_in_demo_mode(
     # Dynamic registration may fetch this http emulator only (allow-list; https otherwise).
     assert env["DYNAMIC_REGISTRATION_HTTP_ORIGINS"] == "http://localhost:5124"
     assert config.emulator_env()["EMULATOR_BASE_URL"] == "http://localhost:5124"
+
+
+def test_help_answers_at_once_with_descriptions_and_defaults() -> None:
+    """``scripts/demo --help`` runs on the system Python before any install step."""
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "demo"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+        env={"PATH": "/usr/bin:/bin"},  # no .venv on the path: nothing installed is needed
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "bootstrap" not in result.stdout + result.stderr
+    for text in (
+        "port of the emulated Canvas on localhost (default: 5001)",
+        "(default: 5000)",
+        "seeded data",
+        "(default: demo)",
+        "launch as a teacher up to the reports",
+        "Sofía Profesora",
+    ):
+        assert text in " ".join(result.stdout.split()), text

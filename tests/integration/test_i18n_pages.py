@@ -69,12 +69,12 @@ def test_spanish_user_gets_the_landing_page_in_spanish(app: Flask, emulator: Liv
     for spanish in (
         "Informes del curso",  # title and heading
         "Ir al contenido",  # skip link
-        "Rol Profesor",  # the facts list: label and translated role
-        "Curso Biology 101",  # Canvas's own names stay as Canvas sends them
+        "Rol: Profesor",  # the compact header: translated role
+        "Curso: Biology 101",  # Canvas's own names stay as Canvas sends them
         "Sesión iniciada como",
     ):
         assert spanish in text, spanish
-    for english in ("Course reports", "Skip to content", "Role Teacher", "Signed in as"):
+    for english in ("Course reports", "Skip to content", "Role: Teacher", "Signed in as"):
         assert english not in text, english
 
 
@@ -83,7 +83,7 @@ def test_english_user_stays_in_english(app: Flask, emulator: LiveEmulator) -> No
     assert '<html lang="en">' in html
     text = _text(html)
     assert "Course reports" in text
-    assert "Role Teacher" in text
+    assert "Role: Teacher" in text
     assert "Informes" not in text
 
 

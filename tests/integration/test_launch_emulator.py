@@ -71,7 +71,7 @@ def test_admin_account_navigation(
     launch = _only_launch(app)
     assert launch.context_type == "account"
     assert launch.canvas_account_id == account_id
-    assert f'data-account-id="{account_id}"' in html
+    assert "return_to=/account" in html  # the catalogue asks for Canvas in place
 
 
 @pytest.mark.parametrize("mode", ["custom", "target_link_uri"])
@@ -83,7 +83,8 @@ def test_quiz_menu_opens_the_quiz(
     path = f"/courses/101/external_tools/{_tool(registration)}?launch_type=quiz_menu&quizzes[]=201"
     landing, html = journey.landing(journey.launch(path))
     assert landing == "/quiz"
-    assert 'data-quiz-id="201"' in html
+    assert _only_launch(app).canvas_quiz_id == 201  # opened once Canvas is connected
+    assert "return_to=/quiz" in html
 
 
 @pytest.mark.parametrize("mode", ["custom", "target_link_uri"])
@@ -98,7 +99,8 @@ def test_assignment_menu_opens_the_new_quiz(
     )
     landing, html = journey.landing(journey.launch(path))
     assert landing == "/quiz"
-    assert 'data-assignment-id="301"' in html
+    assert _only_launch(app).canvas_assignment_id == 301
+    assert "return_to=/quiz" in html
 
 
 def test_quiz_menu_without_id_shows_picker(
@@ -109,7 +111,9 @@ def test_quiz_menu_without_id_shows_picker(
     path = f"/courses/101/external_tools/{_tool(registration)}?launch_type=quiz_menu&quizzes[]=201"
     landing, html = journey.landing(journey.launch(path))
     assert landing == "/quiz"
-    assert 'id="quiz-picker"' in html
+    launch = _only_launch(app)
+    assert (launch.canvas_quiz_id, launch.canvas_assignment_id) == (None, None)  # the picker
+    assert "return_to=/quiz" in html
 
 
 def test_teacher_cannot_use_account_navigation_of_course_launch(

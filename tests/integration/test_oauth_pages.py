@@ -34,7 +34,8 @@ def test_partial_offers_authorize_in_a_new_window_when_not_connected(canvas: Can
     html = render_partial(canvas, launch)
     link = re.search(r"<a [^>]*data-oauth-authorize[^>]*>", html)
     assert link is not None
-    assert f'href="/oauth/authorize?lt={launch.token}"' in link.group(0)
+    # back to this page after consent (``return_to``, without the token)
+    assert f'href="/oauth/authorize?return_to=/course&amp;lt={launch.token}"' in link.group(0)
     assert 'target="_blank"' in link.group(0)  # never navigates Canvas's iframe itself
     assert "js/oauth.js" in html
     assert "data-oauth-disconnect" not in html
@@ -83,7 +84,7 @@ def test_authorization_required_pages_offer_authorize(canvas: CanvasWorld) -> No
     status, html = handle(canvas, launch, "text/html")
     assert status == 401
     assert "Connect first." in html
-    assert f'href="/oauth/authorize?lt={launch.token}"' in html
+    assert f'href="/oauth/authorize?return_to=/course&amp;lt={launch.token}"' in html
 
 
 def test_authorization_required_json_names_the_authorize_url(canvas: CanvasWorld) -> None:

@@ -49,27 +49,37 @@ def _quiz(target: str, placement: str = "quiz_menu") -> dict[str, Any]:
     }
 
 
-def test_course_landing_shows_who_and_where(client: FlaskClient, canvas: fakes.FakeCanvas) -> None:
+def test_course_landing_is_the_course_reports_asking_for_canvas_in_place(
+    client: FlaskClient, canvas: fakes.FakeCanvas
+) -> None:
     path, token = _launch(client, canvas)
     assert path == "/course"
-    html = client.get(path, query_string={"lt": token}).get_data(as_text=True)
-    assert "Course reports" in html
+    response = client.get(path, query_string={"lt": token})
+    assert response.status_code == 200  # the page's first state, not an error
+    html = response.get_data(as_text=True)
+    assert "<h1>Course reports</h1>" in html
+    assert 'data-testid="launch-facts"' in html  # who and where: the compact header
     assert "Tina Teacher" in html
     assert "Biology 101" in html
-    assert "Teacher" in html
+    assert '<span class="who-role">Teacher</span>' in html
+    assert 'data-testid="oauth-authorize"' in html
+    assert "return_to=/course" in html  # after consent: this very page
+    assert "Course reports and quizzes" not in html  # no button to a page in between
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
-    assert 'data-course-id="101"' in html
 
 
 def test_account_landing_for_admin(client: FlaskClient, canvas: fakes.FakeCanvas) -> None:
     path, token = _launch(client, canvas, **ACCOUNT)
     assert path == "/account"
-    html = client.get(path, query_string={"lt": token}).get_data(as_text=True)
-    assert "Account reports" in html
+    response = client.get(path, query_string={"lt": token})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<h1>Account reports</h1>" in html
     assert "Ada Admin" in html
     assert "State University" in html
-    assert 'data-account-id="1"' in html
+    assert '<span class="who-role">Administrator</span>' in html
+    assert "return_to=/account" in html
 
 
 def test_account_navigation_refuses_teacher(client: FlaskClient, canvas: fakes.FakeCanvas) -> None:
@@ -85,30 +95,23 @@ def test_account_navigation_refuses_teacher(client: FlaskClient, canvas: fakes.F
 
 
 @pytest.mark.parametrize(
-    ("claims", "marker"),
+    "claims",
     [
-        (_quiz(f"{fakes.TOOL}/lti/launch?quizzes[]=201"), 'data-quiz-id="201"'),
-        (
-            _quiz(f"{fakes.TOOL}/lti/launch?assignments[]=301", "assignment_menu"),
-            'data-assignment-id="301"',
-        ),
-        (_quiz(f"{fakes.TOOL}/lti/launch", "quiz_index_menu"), 'id="quiz-picker"'),
+        _quiz(f"{fakes.TOOL}/lti/launch?quizzes[]=201"),
+        _quiz(f"{fakes.TOOL}/lti/launch?assignments[]=301", "assignment_menu"),
+        _quiz(f"{fakes.TOOL}/lti/launch", "quiz_index_menu"),
     ],
 )
-def test_quiz_landing(
-    client: FlaskClient, canvas: fakes.FakeCanvas, claims: dict[str, Any], marker: str
+def test_quiz_landing_asks_for_canvas_in_place(
+    client: FlaskClient, canvas: fakes.FakeCanvas, claims: dict[str, Any]
 ) -> None:
     path, token = _launch(client, canvas, **claims)
     assert path == "/quiz"
-    html = client.get(path, query_string={"lt": token}).get_data(as_text=True)
-    assert "Quiz analysis" in html
-    assert marker in html
-
-
-def test_quiz_picker_choice_opens_the_quiz(client: FlaskClient, canvas: fakes.FakeCanvas) -> None:
-    path, token = _launch(client, canvas, **_quiz(f"{fakes.TOOL}/lti/launch", "quiz_index_menu"))
-    html = client.get(path, query_string={"lt": token, "quiz_id": "202"}).get_data(as_text=True)
-    assert 'data-quiz-id="202"' in html
+    response = client.get(path, query_string={"lt": token})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<h1>Quiz analysis</h1>" in html
+    assert "return_to=/quiz" in html
 
 
 def test_landing_of_another_placement_is_refused(

@@ -56,6 +56,12 @@
         return;
       }
     }
+    var next = document.querySelector("[data-oauth-continue]");
+    if (result === "connected" && next && (!opener || opener.closed)) {
+      // No page to reload (a tab opened without an opener): show the page the user wanted.
+      window.location.replace(next.getAttribute("href"));
+      return;
+    }
     if (closeButton && opener) {
       closeButton.hidden = false;
       closeButton.addEventListener("click", function () { window.close(); });
