@@ -1,7 +1,8 @@
 """Forget one person: nothing the tool keeps names them afterwards.
 
 For one Canvas user of one platform: their Canvas tokens are revoked at Canvas and deleted,
-the jobs they started are deleted with their history, their launch records and any pending
+the jobs they started are deleted with their history, their schedules with their runs,
+their launch records and any pending
 launch state that mentions them are deleted, and every audit entry they made (or that names
 them in its text) is anonymised: the user id is cleared and the name becomes "Forgotten
 user". Canvas keeps its own reports; this is about the tool's copy only. The forgetting is
@@ -23,6 +24,7 @@ from app.errors import ToolError
 from app.models.canvas_token import CanvasToken, OAuthState
 from app.models.job import AuditEvent, Job, JobEvent
 from app.models.launch import Launch, LaunchStateEntry
+from app.models.schedule import Schedule, ScheduleRun
 
 FORGOTTEN = "Forgotten user"
 
@@ -35,6 +37,7 @@ class Forgotten:
     tokens: int
     revoked_at_canvas: bool
     jobs: int
+    schedules: int
     launches: int
     launch_states: int
     audit_entries: int
@@ -104,6 +107,17 @@ def forget_user(
             update(AuditEvent).where(AuditEvent.job_id.in_(job_ids)).values(job_id=None)
         )
         session.execute(delete(Job).where(Job.id.in_(job_ids)))
+    owned = select(Schedule.id).where(
+        Schedule.platform_id == platform_id, Schedule.owner_user_id == canvas_user_id
+    )
+    session.execute(delete(ScheduleRun).where(ScheduleRun.schedule_id.in_(owned)))
+    schedules = _rows(
+        session.execute(
+            delete(Schedule).where(
+                Schedule.platform_id == platform_id, Schedule.owner_user_id == canvas_user_id
+            )
+        )
+    )
     launch_ids = select(Launch.id).where(
         Launch.platform_id == platform_id, Launch.canvas_user_id == canvas_user_id
     )
@@ -132,6 +146,7 @@ def forget_user(
         tokens=len(token_rows),
         revoked_at_canvas=revoked,
         jobs=len(job_ids),
+        schedules=schedules,
         launches=_rows(launches),
         launch_states=states,
         audit_entries=audited,

@@ -1,8 +1,9 @@
 """Retention periods per platform, and applying them (the worker runs ``apply_all`` daily).
 
 What is kept (docs/privacy.md): finished jobs with their history (report names, Canvas ids,
-file names; never file contents) for ``job_days`` after they finished; audit entries (who
-started, aborted, deleted, downloaded or was refused what) for ``audit_days``. Live jobs are
+file names; never file contents) and schedules' runs for ``job_days`` after they finished;
+audit entries (who started, aborted, deleted, downloaded or was refused what) for
+``audit_days``. Live jobs are
 never purged. Launch records and launch state expire on their own within a day
 (``app/lti/housekeeping.py``); nothing else is cached beyond a process's memory (at most 5
 minutes for Canvas lists, 60 s for a Canvas permission answer).
@@ -21,6 +22,7 @@ from app.errors import BadRequest
 from app.models.job import AuditEvent, Job, JobEvent
 from app.models.platform import Platform
 from app.models.retention import DEFAULT_AUDIT_DAYS, DEFAULT_JOB_DAYS, RetentionPolicy
+from app.models.schedule import Schedule, ScheduleRun
 from app.reports.status import FINISHED
 
 MIN_DAYS, MAX_DAYS = 1, 3650
@@ -94,6 +96,13 @@ def apply(session: Session, platform_id: int, now: datetime) -> Purged:
         session.execute(delete(JobEvent).where(JobEvent.job_id.in_(chunk)))
         session.execute(update(AuditEvent).where(AuditEvent.job_id.in_(chunk)).values(job_id=None))
         session.execute(delete(Job).where(Job.id.in_(chunk)))
+    # A schedule's run history follows the same period as the jobs it started.
+    schedules = select(Schedule.id).where(Schedule.platform_id == platform_id)
+    session.execute(
+        delete(ScheduleRun).where(
+            ScheduleRun.schedule_id.in_(schedules), ScheduleRun.slot_at < job_cutoff
+        )
+    )
     audit = session.execute(
         delete(AuditEvent).where(
             AuditEvent.platform_id == platform_id,

@@ -22,6 +22,8 @@ from app.models import (
     LaunchStateEntry,
     OAuthState,
     Platform,
+    Schedule,
+    ScheduleRun,
 )
 from app.reports.stewardship import policy
 from app.reports.stewardship.forget import FORGOTTEN, forget_user
@@ -107,6 +109,15 @@ def test_each_platform_keeps_data_for_its_own_periods(app: Flask, db: Database) 
             _audit(session, pid, ALICE, ALICE_NAME, days_ago=21)
             _audit(session, pid, ALICE, ALICE_NAME, days_ago=19)
             _audit(session, pid, ALICE, ALICE_NAME, days_ago=400)
+        old_schedule = Schedule(
+            platform_id=short, owner_user_id=ALICE, family="account", report_type="x",
+            parameters={}, cadence="daily", cron="0 6 * * *", time_zone="UTC", status="active",
+        )  # fmt: skip
+        session.add(old_schedule)
+        session.flush()
+        for days in (11, 9):
+            session.add(ScheduleRun(schedule_id=old_schedule.id,
+                                    slot_at=NOW - timedelta(days=days)))  # fmt: skip
         session.commit()
         purged = policy.apply_all(session, NOW)
         session.commit()
@@ -119,6 +130,8 @@ def test_each_platform_keeps_data_for_its_own_periods(app: Flask, db: Database) 
         assert left[short] == ["complete", "running"]  # a live job is never purged
         assert left[default] == ["complete", "complete", "running"]
         assert policy.periods(session, default) == policy.Periods(90, 365)
+        kept_runs = session.scalars(select(ScheduleRun.slot_at)).all()
+        assert kept_runs == [NOW - timedelta(days=9)]  # runs follow the jobs' period
 
 
 def _every_text(session: Session) -> list[str]:
@@ -159,6 +172,15 @@ def test_forgetting_a_user_leaves_no_row_naming_them(app: Flask, db: Database) -
         bob_job = session.scalars(select(Job).where(Job.canvas_user_id == BOB)).one()
         _audit(session, pid, BOB, BOB_NAME, days_ago=1, detail=f"downloaded {ALICE_NAME}'s file",
                job=bob_job)  # fmt: skip
+        alice_schedule = Schedule(
+            platform_id=pid, owner_user_id=ALICE, owner_name=ALICE_NAME, family="account",
+            report_type="last_user_access_csv", title="Weekly", canvas_account_id=1,
+            parameters={}, cadence="daily", cron="0 6 * * *", time_zone="UTC", status="active",
+        )  # fmt: skip
+        session.add(alice_schedule)
+        session.flush()
+        session.add(ScheduleRun(schedule_id=alice_schedule.id, slot_at=NOW,
+                                job_id=session.scalars(select(Job.id)).first()))  # fmt: skip
         session.add(LaunchStateEntry(key="state-x", value=f'{{"sub": "sub-{ALICE}"}}',
                                      expires_at=NOW))  # fmt: skip
         session.commit()
@@ -168,6 +190,8 @@ def test_forgetting_a_user_leaves_no_row_naming_them(app: Flask, db: Database) -
 
         assert revoked == [("token-3", ALICE)]
         assert (done.tokens, done.jobs, done.launches, done.launch_states) == (1, 1, 1, 1)
+        assert done.schedules == 1
+        assert session.scalars(select(ScheduleRun)).all() == []
         assert done.revoked_at_canvas is True
         text = " ".join(_every_text(session))
         assert ALICE_NAME not in text
