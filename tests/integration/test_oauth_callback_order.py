@@ -239,7 +239,7 @@ def _park(canvas: CanvasWorld, user_id: int) -> int:
             report_type="last_user_access_csv",
             status="running",
             canvas_account_id=1,
-            canvas_report_id=9,
+            canvas_report_id=9 + user_id,  # two live jobs never follow one Canvas report
             next_poll_at=canvas.now(),
             progress_changed_at=canvas.now(),
             started_at=canvas.now(),
