@@ -18,11 +18,13 @@ import pytest
 from flask import Flask
 
 from app import create_app
+from app.canvas.client import CanvasClient
 from app.config import Settings
 from app.db import Base, Database
 from app.reports import service, worker
 from app.reports.families import run
 from app.reports.status import JobStatus
+from app.web.reports import START_CHECK_SECONDS
 from emulator import faults
 from emulator.testing import LiveEmulator
 from tests.integration.reports_harness import (
@@ -201,12 +203,21 @@ def test_a_start_asks_canvas_nothing_even_when_canvas_hangs(world: World) -> Non
 
 
 def test_a_start_without_the_cached_catalogue_waits_at_most_the_check_budget(
-    world: World,
+    world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    budgets: list[float] = []
+    real_budget = CanvasClient.budget
+
+    def spy(client: CanvasClient, seconds: float) -> Any:
+        budgets.append(seconds)
+        return real_budget(client, seconds)
+
+    monkeypatch.setattr(CanvasClient, "budget", spy)
     faults.add_route_fault(world.live.emulator, "timeout", EVERY_API_ROUTE, delay=30)
     answer = admin(world).post("/reports/account/last_user_access_csv")
     faults.clear(world.live.emulator)
-    assert answer.status_code == 503
+    assert answer.status_code == 503  # Canvas did not answer within the budget
+    assert budgets == [START_CHECK_SECONDS]  # the one catalogue call, bounded
     assert world.jobs() == []
 
 
