@@ -69,7 +69,11 @@ def _errors(live: LiveEmulator) -> None:
 
 def _throttle(live: LiveEmulator) -> None:
     faults.add_route_fault(
-        live.emulator, "error", API, status=403, body="403 Forbidden (Rate Limit Exceeded)",
+        live.emulator,
+        "error",
+        API,
+        status=403,
+        body="403 Forbidden (Rate Limit Exceeded)",
         content_type="text/plain",
     )
 
@@ -135,8 +139,9 @@ class Sweeper:
 SERVER_TIMING = re.compile(r"app;dur=([\d.]+), cpu;dur=([\d.]+)")
 
 
-def start_requests(world: World, ada: Actor, tina: Actor, *, count: int, clients: int,
-                   numbers: Iterator[int]) -> list[tuple[float, float, float]]:
+def start_requests(
+    world: World, ada: Actor, tina: Actor, *, count: int, clients: int, numbers: Iterator[int]
+) -> list[tuple[float, float, float]]:
     """``count`` distinct starts from ``clients`` threads: (client seconds, seconds inside
     the tool, tool CPU seconds) of each (``Server-Timing``)."""
 
@@ -170,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--starts", type=int, default=400, help="start requests per phase")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument(
-        "--database", choices=("postgresql", "sqlite"), default="postgresql",
+        "--database",
+        choices=("postgresql", "sqlite"),
+        default="postgresql",
         help="the tool's database (default: a throwaway PostgreSQL)",
     )
     args = parser.parse_args(argv)
@@ -197,8 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         world = build_world(app, live)
         world.policy = dataclasses.replace(world.policy)
         ada = world.launch(1, roles=ADMIN_ROLES, canvas_roles=["Account Admin"], account_id=1)
-        tina = world.launch(3, roles=TEACHER_ROLES, canvas_roles=["TeacherEnrollment"],
-                            course_id=101)
+        tina = world.launch(
+            3, roles=TEACHER_ROLES, canvas_roles=["TeacherEnrollment"], course_id=101
+        )
         if ada.get("/reports/account").status_code != 200:  # the catalogue the form came from
             raise SystemExit("the account overview failed")
         sweeper = Sweeper(world)
@@ -208,8 +216,10 @@ def main(argv: list[str] | None = None) -> int:
         start_requests(world, ada, tina, count=8, clients=args.clients, numbers=numbers)
         database = "PostgreSQL" if use_postgres else "SQLite"
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-        print(f"{args.starts} start requests per phase, {args.clients} clients, {database};"
-              f" load average before: {load}")
+        print(
+            f"{args.starts} start requests per phase, {args.clients} clients, {database};"
+            f" load average before: {load}"
+        )
         print("a worker process sweeps every 50 ms; faults on every emulator API route.\n")
         worst = 0.0
         summaries = []
@@ -233,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
             sweeper.stop()
         with db.session() as session:
             statuses = sorted({job.status for job in session.query(Job)})
-        print(f"\njobs recorded: {sum(s.count for s, _ in summaries)}; statuses now: {statuses};"
-              f" worker sweeps: {sweeper.sweeps}")
+        print(
+            f"\njobs recorded: {sum(s.count for s, _ in summaries)}; statuses now: {statuses};"
+            f" worker sweeps: {sweeper.sweeps}"
+        )
         verdict = "OK" if worst <= TARGET_P99_MS else "ABOVE TARGET"
         print(f"worst p99 {worst:.1f} ms (target <= {TARGET_P99_MS:.0f} ms): {verdict}")
         db.engine.dispose()

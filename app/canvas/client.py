@@ -51,20 +51,28 @@ class CanvasClient:
 
     @contextmanager
     def budget(self, seconds: float) -> Iterator[None]:
-        """Inside, each request waits at most ``seconds`` (connect and read) and a 5xx or
-        timeout is not retried: a report start's attempt stays short (the worker tries again
-        later on its own schedule)."""
-        saved = self._http.policy
+        """Inside, each request waits at most ``seconds`` (connect and read), a 5xx, timeout
+        or throttled answer is not retried and a low throttle budget pauses at most
+        ``seconds``: a report start's attempt stays short (the worker tries again later on its
+        own schedule)."""
+        saved, governor = self._http.policy, self._http.governor
+        saved_throttle = governor.policy
         self._http.policy = dataclasses.replace(
             saved,
             connect_timeout=min(saved.connect_timeout, seconds),
             read_timeout=min(saved.read_timeout, seconds),
             max_retries=0,
         )
+        governor.policy = dataclasses.replace(
+            saved_throttle,
+            max_pause=min(saved_throttle.max_pause, seconds),
+            max_throttled_retries=0,
+        )
         try:
             yield
         finally:
             self._http.policy = saved
+            governor.policy = saved_throttle
 
     @property
     def base_url(self) -> str:

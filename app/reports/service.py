@@ -1,32 +1,26 @@
 """Starting report jobs (every family); the account catalogue is in ``catalogue.py``.
 
 A start request never waits for Canvas: it validates the input, records a ``starting`` job
-and returns; the worker makes the create call (``families/run.py``). Identical starts (same
-user, context, family, report type and normalised parameters) inside ``START_WINDOW`` are
-one job, enforced by the unique index on ``(platform_id, start_key)``: whoever commits
-second gets the first one's job back. Every function flushes; the caller commits.
+(``pending.py``: start keys, the window, one row per identical start) and returns; the
+worker makes the create call (``families/run.py``). Every function flushes; the caller
+commits.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import BadRequest, NotFound
-from app.i18n import N_
-from app.models.job import Job, JobEvent
+from app.models.job import Job
 from app.models.launch import Launch
-from app.reports import audit
 from app.reports.access import require_account_admin, require_course_staff
 from app.reports.catalogue import CatalogueEntry, catalogue, catalogue_entry, find_catalogue_entry
 from app.reports.families.quiz import matching_quiz_report
@@ -39,146 +33,22 @@ from app.reports.kinds import (
     piece_last_day,
     split_parameters,
 )
-from app.reports.status import TRACKING, JobStatus
+from app.reports.pending import START_WINDOW, Started, new_job, record, start_key
+from app.reports.status import TRACKING
 
-# Identical starts closer together than this are one job (double clicks, retried requests,
-# two tabs); a finished, failed or older job no longer holds its key.
-START_WINDOW = timedelta(minutes=2)
-_TRACKING_VALUES = [status.value for status in TRACKING]
-
-# The catalogue moved to catalogue.py; its names stay importable from here.
+# The catalogue lives in catalogue.py; its names stay importable from here.
 __all__ = [
+    "START_WINDOW",
     "CatalogueEntry",
     "Started",
     "catalogue",
     "catalogue_entry",
     "find_catalogue_entry",
     "matching_quiz_report",
-    "start_account_report",
-    "start_course_report",
-    "start_new_quiz_report",
-    "start_quiz_report",
+    "start_key",
 ]
 
-
-@dataclass(frozen=True)
-class Started:
-    """The jobs a start request produced; ``reused`` when an identical start (or a report
-    another job already follows) answered instead of a new one."""
-
-    jobs: list[Job]
-    reused: bool = False
-
-
-def _user_id(launch: Launch) -> int:
-    if launch.canvas_user_id is None:
-        raise BadRequest(_("This launch does not identify a Canvas user."))
-    return launch.canvas_user_id
-
-
-def start_key(
-    launch: Launch,
-    family: Family,
-    report_type: str,
-    context: Sequence[Any],
-    parameters: Mapping[str, Any],
-) -> str:
-    """SHA-256 of who, where and what: equal for identical starts, whatever the form order."""
-    material = json.dumps(
-        [
-            launch.platform_id,
-            _user_id(launch),
-            family.value,
-            list(context),
-            report_type,
-            dict(parameters),
-        ],
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(material.encode()).hexdigest()
-
-
-def _new_job(launch: Launch, family: Family, report_type: str, now: datetime, **fields: Any) -> Job:
-    return Job(
-        platform_id=launch.platform_id,
-        canvas_user_id=_user_id(launch),
-        user_name=launch.user_name,
-        family=family.value,
-        report_type=report_type,
-        status=JobStatus.STARTING.value,
-        percent=0.0,
-        polls=0,
-        retries=0,
-        created_at=now,
-        updated_at=now,
-        started_at=now,
-        progress_changed_at=now,
-        next_poll_at=now,  # the worker makes the create call at once
-        events=[],
-        **fields,
-    )
-
-
-def _record(session: Session, launch: Launch, jobs: list[Job], now: datetime) -> Started:
-    """Insert ``jobs`` (each with its ``start_key``) unless an identical start holds a key;
-    then that start's jobs come back (``reused``), whoever won the race.
-
-    The common path is one SELECT and the INSERTs: a key older than the window is freed
-    (UPDATE) only when one is found; a race both transactions lose to the look is settled
-    by the unique index (the loser rolls back, nothing else was written, and answers with
-    the winner's job).
-    """
-    keys = [job.start_key for job in jobs if job.start_key is not None]
-    holders = _holders(session, launch, keys)
-    fresh = [
-        job
-        for job in holders
-        if job.status == JobStatus.STARTING.value or job.created_at >= now - START_WINDOW
-    ]
-    if fresh:
-        return Started(_with_group(session, fresh[0]), reused=True)
-    if holders:  # older than the window: the jobs stay, their keys stop answering
-        session.execute(
-            update(Job)
-            .where(Job.id.in_([job.id for job in holders]))
-            .values(start_key=None)
-            .execution_options(synchronize_session=False)
-        )
-    session.add_all(jobs)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        winners = _holders(session, launch, keys)
-        if not winners:
-            raise
-        return Started(_with_group(session, winners[0]), reused=True)
-    detail = N_("Recorded; starting in Canvas")  # stored in English, shown translated
-    for job in jobs:
-        job.events.append(JobEvent(at=now, from_status=None, to_status=job.status, detail=detail))
-        audit.record(session, launch, audit.Action.START, now, job=job, detail=detail)
-    session.flush()
-    return Started(jobs)
-
-
-def _holders(session: Session, launch: Launch, keys: list[str]) -> list[Job]:
-    """The jobs holding any of ``keys`` on the launch's platform, oldest first."""
-    query = select(Job).where(Job.platform_id == launch.platform_id, Job.start_key.in_(keys))
-    return list(session.scalars(query.order_by(Job.id)))
-
-
-def _with_group(session: Session, job: Job) -> list[Job]:
-    if job.group_key is None:
-        return [job]
-    query = select(Job).where(Job.platform_id == job.platform_id, Job.group_key == job.group_key)
-    return list(session.scalars(query.order_by(Job.id)))
-
-
-# ---------------------------------------------------------------- account reports
-
-
+_TRACKING_VALUES = [status.value for status in TRACKING]
 
 
 def start_account_report(
@@ -210,7 +80,7 @@ def start_account_report(
             title = f"{entry.title} ({first} - {last}, {index}/{len(runs)})"
         key = base if index == 1 else hashlib.sha256(f"{base}:{index}".encode()).hexdigest()
         jobs.append(
-            _new_job(
+            new_job(
                 launch,
                 Family.ACCOUNT,
                 entry.report,
@@ -222,7 +92,7 @@ def start_account_report(
                 start_key=key,
             )
         )
-    return _record(session, launch, jobs, now)
+    return record(session, launch, jobs, now)
 
 
 # ---------------------------------------------------------------- course reports
@@ -239,7 +109,7 @@ def start_course_report(
     course_id = require_course_staff(launch)
     if report_type not in COURSE_REPORT_TYPES:
         raise NotFound(_("Unknown course report."))
-    job = _new_job(
+    job = new_job(
         launch,
         Family.COURSE,
         report_type,
@@ -250,7 +120,7 @@ def start_course_report(
         canvas_account_id=launch.canvas_account_id,
         start_key=start_key(launch, Family.COURSE, report_type, [course_id], {}),
     )
-    return _record(session, launch, [job], now)
+    return record(session, launch, [job], now)
 
 
 # ---------------------------------------------------------------- quizzes
@@ -308,7 +178,7 @@ def start_quiz_report(
     title = f"{quiz_title} - {readable}" if quiz_title else readable
     if all_versions and report_type == "student_analysis":
         title += " " + _("(all attempts)")
-    job = _new_job(
+    job = new_job(
         launch,
         Family.QUIZ,
         report_type,
@@ -320,7 +190,7 @@ def start_quiz_report(
         canvas_quiz_id=quiz_id,
         start_key=start_key(launch, Family.QUIZ, report_type, [course_id, quiz_id], parameters),
     )
-    return _record(session, launch, [job], now)
+    return record(session, launch, [job], now)
 
 
 def start_new_quiz_report(
@@ -354,7 +224,7 @@ def start_new_quiz_report(
     readable = _readable(report_type)
     base = f"{quiz_title} - {readable}" if quiz_title else readable
     parameters = {"format": fmt}
-    job = _new_job(
+    job = new_job(
         launch,
         Family.NEW_QUIZ,
         report_type,
@@ -368,4 +238,4 @@ def start_new_quiz_report(
             launch, Family.NEW_QUIZ, report_type, [course_id, assignment_id], parameters
         ),
     )
-    return _record(session, launch, [job], now)
+    return record(session, launch, [job], now)

@@ -63,6 +63,8 @@ def test_teacher_runs_item_analysis_watches_progress_opens_insights_and_download
     expect(row).to_contain_text("Item Analysis")
     progress = row.get_by_role("progressbar")
     expect(progress).to_have_attribute("aria-valuenow", "0")
+    # The request recorded the start; the worker asks Canvas (at the frozen time) first.
+    expect(row).to_have_attribute("data-status", "queued", timeout=WORKER_TIMEOUT_MS)
     screenshot(page, f"journey-teacher-{mode}-2-queued")
 
     clock.advance(report_seconds * 0.55)  # Canvas is part-way through the report
@@ -116,6 +118,8 @@ def test_admin_starts_a_provisioning_report_aborts_one_and_downloads_another(
     form.get_by_role("button", name="Start report").click()
     first = tool.locator("tr[data-job-id]").first
     expect(first).to_be_visible()
+    # The request recorded the start; the worker asks Canvas (at the frozen time) first.
+    expect(first).to_have_attribute("data-status", "queued", timeout=WORKER_TIMEOUT_MS)
 
     clock.advance(emulator.settings.report_seconds * 0.5)
     expect(first).to_have_attribute("data-status", "running", timeout=WORKER_TIMEOUT_MS)
@@ -127,7 +131,9 @@ def test_admin_starts_a_provisioning_report_aborts_one_and_downloads_another(
     form = tool.locator("form.report-form")
     form.get_by_role("checkbox", name="Get the Provisioning file for courses").check()
     form.get_by_role("button", name="Start report").click()
-    expect(tool.locator("tr[data-job-id]")).to_have_count(2)  # Canvas has the new report
+    expect(tool.locator("tr[data-job-id]")).to_have_count(2)
+    starting = tool.locator("tr[data-status='starting']")
+    expect(starting).to_have_count(0, timeout=WORKER_TIMEOUT_MS)  # Canvas has the new report
     clock.advance(emulator.settings.report_seconds * 3)
     done = tool.locator("tr[data-status='complete']")
     expect(done).to_have_count(1, timeout=WORKER_TIMEOUT_MS)

@@ -18,11 +18,13 @@ import pytest
 from flask import Flask
 
 from app import create_app
+from app.canvas.client import CanvasClient
 from app.config import Settings
 from app.db import Base, Database
-from app.reports import service, worker
+from app.reports import pending, worker
 from app.reports.families import run
 from app.reports.status import JobStatus
+from app.web.reports import START_CHECK_SECONDS
 from emulator import faults
 from emulator.testing import LiveEmulator
 from tests.integration.reports_harness import (
@@ -141,14 +143,14 @@ def test_a_start_that_loses_the_race_gets_the_winner_s_job(
     transactions both can), the unique index refuses the second row and its job comes back."""
     tina = teacher(world)
     first = tina.post("/reports/course/course_pace_docx", headers=JSON)
-    real_holders = service._holders  # the one look the race can miss
+    real_holders = pending._holders  # the one look the race can miss
     looks: list[object] = []
 
     def holders(*args: Any) -> Any:
         looks.append(args)
         return [] if len(looks) == 1 else real_holders(*args)
 
-    monkeypatch.setattr(service, "_holders", holders)
+    monkeypatch.setattr(pending, "_holders", holders)
     second = tina.post("/reports/course/course_pace_docx", headers=JSON)
     assert second.status_code == 202
     assert second.json["reused"] is True
@@ -201,12 +203,21 @@ def test_a_start_asks_canvas_nothing_even_when_canvas_hangs(world: World) -> Non
 
 
 def test_a_start_without_the_cached_catalogue_waits_at_most_the_check_budget(
-    world: World,
+    world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    budgets: list[float] = []
+    real_budget = CanvasClient.budget
+
+    def spy(client: CanvasClient, seconds: float) -> Any:
+        budgets.append(seconds)
+        return real_budget(client, seconds)
+
+    monkeypatch.setattr(CanvasClient, "budget", spy)
     faults.add_route_fault(world.live.emulator, "timeout", EVERY_API_ROUTE, delay=30)
     answer = admin(world).post("/reports/account/last_user_access_csv")
     faults.clear(world.live.emulator)
-    assert answer.status_code == 503
+    assert answer.status_code == 503  # Canvas did not answer within the budget
+    assert budgets == [START_CHECK_SECONDS]  # the one catalogue call, bounded
     assert world.jobs() == []
 
 
@@ -328,78 +339,3 @@ def test_a_lost_new_quiz_post_never_runs_a_second_report_beside_it(world: World)
     assert world.job(job.id).status == JobStatus.FAILED
     assert world.job(job.id).error == run.GAVE_UP
     assert len(world.live.emulator.store.new_quiz_reports) == 1
-
-
-# ---------------------------------------------------------------- stuck retries
-
-
-def go_stale(world: World, job_id: int) -> None:
-    """Poll every 5 minutes until the stuck run's job goes stale (within 2 hours)."""
-    for _ in range(24):
-        world.sweep()
-        if world.job(job_id).status == JobStatus.STALE:
-            return
-        world.advance(5 * 60)
-    raise AssertionError(f"job {job_id} never went stale: {world.job(job_id).status}")
-
-
-def test_retrying_a_stuck_account_report_aborts_it_and_starts_a_new_one(world: World) -> None:
-    faults.add_report_fault(world.live.emulator, "account_report", "stick")
-    ada = admin(world)
-    ada.get("/reports/account")
-    ada.post("/reports/account/last_user_access_csv")
-    world.sweep()
-    [job] = world.jobs()
-    stuck = job.canvas_report_id
-    assert stuck is not None
-    go_stale(world, job.id)
-    retried = ada.post(f"/reports/jobs/{job.id}/retry", headers=JSON)
-    assert retried.status_code == 200
-    assert retried.json["status"] == "starting"
-    world.sweep()
-    store = world.live.emulator.store
-    assert store.account_reports[stuck].workflow_state == "aborted"
-    fresh = world.job(job.id).canvas_report_id
-    assert fresh is not None
-    assert fresh != stuck
-    world.run_until_settled()
-    assert world.job(job.id).status == JobStatus.COMPLETE
-    assert world.job(job.id).canvas_report_id == fresh
-
-
-def test_retrying_a_stuck_new_quiz_report_cancels_its_progress(world: World) -> None:
-    faults.add_report_fault(world.live.emulator, "new_quiz_report", "stick")
-    tina = teacher(world)
-    tina.post("/reports/new_quiz/301", {"report_type": "item_analysis", "format": "csv"})
-    world.sweep()
-    [job] = world.jobs()
-    stuck = job.canvas_progress_id
-    assert stuck is not None
-    go_stale(world, job.id)
-    assert tina.post(f"/reports/jobs/{job.id}/retry", headers=JSON).status_code == 200
-    world.sweep()
-    store = world.live.emulator.store
-    assert store.progresses[stuck].workflow_state == "failed"  # Canvas's cancel
-    fresh = world.job(job.id).canvas_progress_id
-    assert fresh is not None
-    assert fresh != stuck
-    world.run_until_settled()
-    assert world.job(job.id).status == JobStatus.COMPLETE
-
-
-def test_retrying_a_stuck_course_report_starts_a_new_one(world: World) -> None:
-    faults.add_report_fault(world.live.emulator, "course_report", "stick")
-    tina = teacher(world)
-    tina.post("/reports/course/course_pace_docx")
-    world.sweep()
-    [job] = world.jobs()
-    stuck = job.canvas_report_id
-    go_stale(world, job.id)
-    assert tina.post(f"/reports/jobs/{job.id}/retry", headers=JSON).status_code == 200
-    world.sweep()
-    fresh = world.job(job.id).canvas_report_id
-    assert fresh is not None
-    assert fresh != stuck
-    assert "Canvas cannot stop a course report" in world.job(job.id).events[-2].detail
-    world.run_until_settled()
-    assert world.job(job.id).status == JobStatus.COMPLETE

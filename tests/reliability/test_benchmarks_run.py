@@ -64,3 +64,12 @@ def test_diff_benchmark_runs_and_counts_every_kind() -> None:
     for kind in ("added", "removed", "changed", "unchanged", "duplicate-key rows"):
         assert kind in counts
     assert "0 changed" not in counts
+
+
+def test_start_latency_benchmark_runs_every_phase() -> None:
+    out = run("benchmarks/start_latency.py", "--starts", "6", "--clients", "2")
+    for phase in ("no faults", "latency 1 s", "5xx (503)", "throttled (403)", "hanging (30 s)"):
+        assert f"{phase:<22} n=6 " in out, phase
+    assert out.count("inside the tool      n=6 ") == 5  # every start carried Server-Timing
+    assert "jobs recorded: 30;" in out
+    assert "worst p99" in out

@@ -314,3 +314,22 @@ def test_pagination_refuses_links_to_another_host(canvas: ProbeClient, fake: Fak
     with pytest.raises(CanvasError, match="another host"):
         canvas.list_quizzes(101)
     assert {s.host for s in fake.sent} == {"canvas.test"}
+
+
+def test_a_budget_bounds_timeouts_and_stops_every_retry(
+    canvas: CanvasClient, fake: FakeCanvas, sleep: RecordingSleep
+) -> None:
+    """``CanvasClient.budget`` (report starts): short timeouts, no 5xx or throttle retries,
+    and everything back as it was afterwards."""
+    fake.script("GET", SELF, Answer(503, "busy"))
+    with canvas.budget(2.0), pytest.raises(CanvasUnavailable):
+        canvas.get_self()
+    assert [sent.timeout for sent in fake.sent] == [(2.0, 2.0)]
+    fake.script("GET", SELF, Answer(403, "403 Forbidden (Rate Limit Exceeded)"))
+    with canvas.budget(2.0), pytest.raises(CanvasThrottled):
+        canvas.get_self()
+    assert len(fake.sent) == 2
+    assert sleep.calls == []
+    fake.script("GET", SELF, Answer(503, "busy"), Answer(200, ME))
+    assert canvas.get_self().id == 3  # outside the budget: retried with the usual timeouts
+    assert fake.sent[-1].timeout == (5.0, 30.0)
