@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import redis
-from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -190,32 +189,27 @@ def make_state_store(
     return DbStateStore(sessions, now)
 
 
-class StoreLaunchDataStorage(LaunchDataStorage[Any]):
-    """pylti1p3's storage interface over a ``StateStore``, without its session-id cookie.
+class StoreLaunchDataStorage:
+    """The launch's view of a ``StateStore``: ``lti1p3-<state>`` records with a default TTL.
 
-    pylti1p3 keys everything by a ``lti1p3-session-id`` cookie that a third-party iframe
-    may never get back; our keys (state, nonce) are unguessable on their own.
+    No session-id cookie in the keys (pylti1p3 prefixes keys with a ``lti1p3-session-id``
+    cookie that a third-party iframe may never get back); states and nonces are unguessable
+    on their own.
     """
 
-    _session_cookie_name = ""
-
     def __init__(self, store: StateStore, default_ttl: int = 600) -> None:
-        super().__init__()
         self._store = store
         self._default_ttl = default_ttl
 
-    def can_set_keys_expiration(self) -> bool:
-        return True
-
     def get_value(self, key: str) -> Any:
-        return self._store.get(self._prepare_key(key))
+        return self._store.get(key)
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
-        self._store.put(self._prepare_key(key), value, exp or self._default_ttl)
+        self._store.put(key, value, exp or self._default_ttl)
 
     def check_value(self, key: str) -> bool:
-        return self._store.get(self._prepare_key(key)) is not None
+        return self._store.get(key) is not None
 
     def take_value(self, key: str) -> Any:
-        """Consume a value once (nonces)."""
-        return self._store.take(self._prepare_key(key))
+        """Consume a value once (the state record, and the nonce inside it)."""
+        return self._store.take(key)

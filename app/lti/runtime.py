@@ -28,7 +28,7 @@ class LtiRuntime:
     housekeeping: Housekeeping
 
     def storage(self, session: Session) -> StoreLaunchDataStorage:
-        """pylti1p3's storage, written in ``session``'s transaction (the view commits)."""
+        """The launch state, written in ``session``'s transaction (the view commits)."""
         return StoreLaunchDataStorage(self.store.within(session))
 
     @staticmethod
