@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.errors import LaunchError, NotAuthorized
 from app.i18n import N_
 from app.lti import claims as c
+from app.lti import login_state
 from app.lti.adapters import state_cookie_matches
 from app.lti.launch_checks import LaunchChecks
 from app.lti.launch_state import StateStore, StoreLaunchDataStorage
@@ -33,6 +34,7 @@ from app.models.launch import Launch
 from app.models.platform import Platform
 
 PENDING_TTL_SECONDS = 120
+USED_TTL_SECONDS = login_state.STATE_TTL_SECONDS + 180
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def check_launch(
     cookies: Mapping[str, str],
     *,
     tool_conf: DbToolConf,
-    storage: StoreLaunchDataStorage,
+    secret_key: str,
     keys: PlatformKeySet,
     now: Callable[[], datetime],
     leeway_seconds: int,
@@ -71,7 +73,7 @@ def check_launch(
     state = str(params.get("state") or "")
     checks = LaunchChecks(
         tool_conf,
-        storage,
+        secret_key,
         keys,
         now=now,
         leeway_seconds=leeway_seconds,
@@ -101,13 +103,16 @@ def check_launch(
 
 
 def consume(storage: StoreLaunchDataStorage, checked: Checked) -> None:
-    """Use the state (and the nonce it holds) up; only one request can ever succeed.
+    """Spend the state (and the nonce derived from it); only one request can ever succeed.
+
+    The marker outlives the state's validity (``login_state.STATE_TTL_SECONDS``, plus the
+    slack ``read`` allows), so a state is never accepted twice.
 
     Raises:
         LaunchError: another request consumed them first (a replay).
     """
-    record = storage.take_value(f"lti1p3-{checked.state}")
-    if not isinstance(record, dict) or record.get("nonce") != checked.nonce:
+    spent = storage.add_value(login_state.used_key(checked.state), 1, USED_TTL_SECONDS)
+    if not spent:
         raise LaunchError(N_("The launch's state was already used. Reload the page in Canvas."))
 
 

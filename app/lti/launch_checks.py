@@ -14,8 +14,8 @@ from typing import Any
 from app.errors import LaunchError
 from app.i18n import N_
 from app.lti import claims as c
+from app.lti import login_state
 from app.lti.id_token import IdToken, parse, verify_rs256
-from app.lti.launch_state import StoreLaunchDataStorage
 from app.lti.platform_keys import PlatformKeySet
 from app.lti.tool_conf import DbToolConf, Registration
 
@@ -29,7 +29,7 @@ class LaunchChecks:
     def __init__(
         self,
         tool_conf: DbToolConf,
-        storage: StoreLaunchDataStorage,
+        secret_key: str,
         keys: PlatformKeySet,
         *,
         now: Callable[[], datetime],
@@ -37,7 +37,7 @@ class LaunchChecks:
         tool_base_url: str,
     ) -> None:
         self._tool_conf = tool_conf
-        self._storage = storage
+        self._secret_key = secret_key
         self._keys = keys
         self._now = now
         self._leeway = leeway_seconds
@@ -71,13 +71,17 @@ class LaunchChecks:
     def _state_record(self, state: str) -> dict[str, Any]:
         if not state:
             raise LaunchError(N_("The launch has no state; start the tool from Canvas again."))
-        record = self._storage.get_value(f"lti1p3-{state}")
-        if not isinstance(record, dict):
+        found = login_state.read(self._secret_key, state, self._now().timestamp())
+        if found is None:
             raise LaunchError(
                 "The launch's state does not match a login started by this tool "
                 "(it expired or was already used). Reload the page in Canvas."
             )
-        return record
+        return {
+            "platform_id": found.platform_id,
+            "storage_target": found.storage_target,
+            "nonce": found.nonce,
+        }
 
     def _registration(self, body: dict[str, Any], record: dict[str, Any]) -> Registration:
         iss, aud, azp = body.get("iss"), body.get("aud"), body.get("azp")
@@ -141,7 +145,16 @@ class LaunchChecks:
             raise LaunchError(N_("The launch is missing the required claim deployment_id."))
         if deployment_id in registration.deployment_ids:
             return
-        if not self._tool_conf.platform_has_deployments(registration.platform_id):
+        # The snapshot may predate a deployment another process added: ask the database.
+        fresh = self._tool_conf.fresh(registration)
+        if fresh is None:  # removed by another process since it was cached
+            raise LaunchError(
+                "The launch comes from an issuer or client id this tool does not know "
+                "(wrong iss or aud)."
+            )
+        if deployment_id in fresh.deployment_ids:
+            return
+        if not fresh.deployment_ids:
             # Canvas's Dynamic Registration returns no deployment id; it arrives with
             # the first launch, signed by the registered platform for our client id.
             self.first_deployment = True

@@ -34,6 +34,10 @@ class StateStore(Protocol):
         """Return and delete atomically: the one caller that gets a value owns it."""
         ...
 
+    def add(self, key: str, value: Any, ttl_seconds: int) -> bool:
+        """Store ``key`` only if absent; True for the one caller that stored it."""
+        ...
+
     def purge_expired(self) -> int: ...
 
     def within(self, session: Session) -> StateStore:
@@ -41,6 +45,16 @@ class StateStore(Protocol):
         database store): the caller commits, and a launch's ``take`` of its state commits
         together with the ``Launch`` row. Redis has no transaction to join."""
         ...
+
+
+def _insert(session: Session) -> PgInsert | SqliteInsert:
+    """The dialect's INSERT (the tool runs on these two; both have ON CONFLICT)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return pg_insert(LaunchStateEntry)
+    if dialect == "sqlite":
+        return sqlite_insert(LaunchStateEntry)
+    raise RuntimeError(f"launch state needs PostgreSQL or SQLite, not {dialect}")
 
 
 class _Rows:
@@ -53,20 +67,27 @@ class _Rows:
         # One statement whether the key is new (states, nonces) or not (the JWKS cache).
         expires = self.now() + timedelta(seconds=ttl_seconds)
         values = {"key": key, "value": json.dumps(value), "expires_at": expires}
-        dialect = session.get_bind().dialect.name
-        # The tool runs on these two; both have INSERT ... ON CONFLICT DO UPDATE.
-        if dialect == "postgresql":
-            upsert: PgInsert | SqliteInsert = pg_insert(LaunchStateEntry)
-        elif dialect == "sqlite":
-            upsert = sqlite_insert(LaunchStateEntry)
-        else:
-            raise RuntimeError(f"launch state needs PostgreSQL or SQLite, not {dialect}")
         session.execute(
-            upsert.values(**values).on_conflict_do_update(
+            _insert(session)
+            .values(**values)
+            .on_conflict_do_update(
                 index_elements=[LaunchStateEntry.key],
                 set_={"value": values["value"], "expires_at": expires},
             )
         )
+
+    def add(self, session: Session, key: str, value: Any, ttl_seconds: int) -> bool:
+        # INSERT ... ON CONFLICT DO NOTHING RETURNING: of two transactions adding one key,
+        # the second waits for the first and gets no row (or the row, if the first rolled
+        # back). An expired row still blocks: keys are added for longer than they matter.
+        expires = self.now() + timedelta(seconds=ttl_seconds)
+        values = {"key": key, "value": json.dumps(value), "expires_at": expires}
+        statement = (
+            _insert(session)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[LaunchStateEntry.key])
+        )
+        return session.execute(statement.returning(LaunchStateEntry.key)).first() is not None
 
     def get(self, session: Session, key: str) -> Any | None:
         entry = session.execute(
@@ -118,6 +139,10 @@ class DbStateStore:
         with self._sessions.begin() as session:
             return self._rows.take(session, key)
 
+    def add(self, key: str, value: Any, ttl_seconds: int) -> bool:
+        with self._sessions.begin() as session:
+            return self._rows.add(session, key, value, ttl_seconds)
+
     def purge_expired(self) -> int:
         with self._sessions.begin() as session:
             return self._rows.purge_expired(session)
@@ -146,6 +171,9 @@ class SessionStateStore:
     def take(self, key: str) -> Any | None:
         return self._rows.take(self._session, key)
 
+    def add(self, key: str, value: Any, ttl_seconds: int) -> bool:
+        return self._rows.add(self._session, key, value, ttl_seconds)
+
     def purge_expired(self) -> int:
         return self._rows.purge_expired(self._session)
 
@@ -170,6 +198,11 @@ class RedisStateStore:
     def take(self, key: str) -> Any | None:
         raw = self._redis.getdel(self._prefix + key)
         return None if raw is None else json.loads(raw)
+
+    def add(self, key: str, value: Any, ttl_seconds: int) -> bool:
+        return bool(
+            self._redis.set(self._prefix + key, json.dumps(value), ex=max(1, ttl_seconds), nx=True)
+        )
 
     def purge_expired(self) -> int:
         return 0
@@ -211,5 +244,9 @@ class StoreLaunchDataStorage:
         return self._store.get(key) is not None
 
     def take_value(self, key: str) -> Any:
-        """Consume a value once (the state record, and the nonce inside it)."""
+        """Consume a value once."""
         return self._store.take(key)
+
+    def add_value(self, key: str, value: Any, exp: int | None = None) -> bool:
+        """Store ``key`` if absent; True for the one caller that did (a spent state)."""
+        return self._store.add(key, value, exp or self._default_ttl)

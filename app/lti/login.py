@@ -1,9 +1,9 @@
 """Step 1 and 2 of the launch: OIDC login initiation, answered with the auth redirect.
 
-The tool remembers ``state`` and ``nonce`` in shared storage (the state record also names the
-nonce, so a launch must carry the nonce issued with its state). The browser proves it started
-the login either with a state cookie (first try) or, when Canvas offers platform storage,
-with ``lti.put_data``/``lti.get_data`` in the page (lti-oauth.md 5).
+The ``state`` is signed and self-contained and the ``nonce`` is derived from it
+(``app/lti/login_state.py``): a login stores nothing. The browser proves it started the
+login either with a state cookie (first try) or, when Canvas offers platform storage, with
+``lti.put_data``/``lti.get_data`` in the page (lti-oauth.md 5).
 
 The tool owns this step (lti-oauth.md 3.2, the OIDC third-party-initiated login): the
 checks and the authentication request are pylti1p3's ``OIDCLogin`` behaviour, written out
@@ -12,8 +12,6 @@ here so no private pylti1p3 attribute is needed and every branch is tested.
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
@@ -22,11 +20,11 @@ from werkzeug.wrappers import Response
 
 from app.errors import LaunchError
 from app.i18n import N_
+from app.lti import login_state
 from app.lti.adapters import set_state_cookie
-from app.lti.launch_state import StoreLaunchDataStorage
 from app.lti.tool_conf import DbToolConf
 
-STATE_TTL_SECONDS = 600
+STATE_TTL_SECONDS = login_state.STATE_TTL_SECONDS
 MAX_PARAM_LENGTH = 4096
 
 
@@ -50,7 +48,8 @@ def start_login(
     cookies: Mapping[str, str],  # noqa: ARG001 - the login reads no cookie (kept for symmetry)
     *,
     tool_conf: DbToolConf,
-    storage: StoreLaunchDataStorage,
+    secret_key: str,
+    now: float,
     launch_url: str,
     tool_base_url: str,
     secure: bool,  # noqa: ARG001 - cookies are Secure whatever the scheme (adapters.py)
@@ -83,15 +82,11 @@ def start_login(
                 "An administrator can add it with `flask --app app platforms add`."
             )
         )
-    state = "state-" + str(uuid.uuid4())
-    nonce = secrets.token_urlsafe(32)
     storage_target = params.get("lti_storage_target") or None
-    # The nonce travels with the state record: a launch must present both together.
-    storage.set_value(
-        f"lti1p3-{state}",
-        {"platform_id": registration.platform_id, "storage_target": storage_target, "nonce": nonce},
-        STATE_TTL_SECONDS,
-    )
+    if storage_target is not None and not login_state.valid_storage_target(storage_target):
+        raise LaunchError(N_("The login request is malformed (a parameter is too long)."))
+    issued = login_state.issue(secret_key, registration.platform_id, storage_target, now)
+    state, nonce = issued.state, issued.nonce
     auth_params = {
         "scope": "openid",
         "response_type": "id_token",

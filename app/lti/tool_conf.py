@@ -7,17 +7,28 @@ takes it from ``aud``/``azp``.
 
 ``Registration`` is a frozen snapshot (no ORM object), so a request can keep it after its
 session is gone and the launch can write its ``Launch`` row without reading the platform
-again.
+again. ``RegistrationCache`` keeps snapshots per process for ``ttl_seconds`` (30 s): every
+login and launch looked its registration up, which rarely changes. A change this process
+commits (the CLI, Dynamic Registration) drops the cache at once (``platforms_generation``);
+another process's change shows within the TTL, except that a deployment missing from a
+snapshot is always looked up afresh before a launch is refused.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from cachetools import TTLCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.lti.frame_origins import platforms_generation
 from app.models.platform import Deployment, Platform
+
+DEFAULT_TTL_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -33,11 +44,40 @@ class Registration:
     deployment_ids: frozenset[str]
 
 
-class DbToolConf:
-    """Registrations read from the database, each at most once per request."""
+class RegistrationCache:
+    """Known registrations per process: bounded, for ``ttl_seconds``, dropped on a change
+    this process commits. Unknown (issuer, client id) pairs are never cached, so forged
+    ones cannot fill it (and the rate limit bounds their queries)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        maxsize: int = 256,
+    ) -> None:
+        self._cache: TTLCache[tuple[str, str], tuple[int, Registration]] = TTLCache(
+            maxsize=maxsize, ttl=ttl_seconds, timer=clock
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Registration | None:
+        with self._lock:
+            found = self._cache.get(key)
+        if found is None or found[0] != platforms_generation():
+            return None
+        return found[1]
+
+    def put(self, key: tuple[str, str], registration: Registration, generation: int) -> None:
+        with self._lock:
+            self._cache[key] = (generation, registration)
+
+
+class DbToolConf:
+    """Registrations from the process cache, else the database (once per request)."""
+
+    def __init__(self, session: Session, cache: RegistrationCache | None = None) -> None:
         self._session = session
+        self._cache = cache
         self._found: dict[tuple[str, str], Registration | None] = {}
 
     def registration(self, iss: str, client_id: str) -> Registration | None:
@@ -45,16 +85,22 @@ class DbToolConf:
         if not iss or not client_id:
             return None
         key = (iss, client_id)
-        if key not in self._found:
-            self._found[key] = _load(self._session, iss, client_id)
-        return self._found[key]
+        if key in self._found:
+            return self._found[key]
+        cached = self._cache.get(key) if self._cache is not None else None
+        if cached is not None:
+            self._found[key] = cached
+            return cached
+        generation = platforms_generation()  # read before the query: a change during it wins
+        loaded = _load(self._session, iss, client_id)
+        if loaded is not None and self._cache is not None:
+            self._cache.put(key, loaded, generation)
+        self._found[key] = loaded
+        return loaded
 
-    def platform_has_deployments(self, platform_id: int) -> bool:
-        """Read fresh (not from the snapshot): adopting a first deployment depends on it."""
-        found = self._session.scalars(
-            select(Deployment.id).where(Deployment.platform_id == platform_id).limit(1)
-        ).first()
-        return found is not None
+    def fresh(self, registration: Registration) -> Registration | None:
+        """The same registration read from the database now (not from the cache)."""
+        return _load(self._session, registration.issuer, registration.client_id)
 
 
 def _load(session: Session, iss: str, client_id: str) -> Registration | None:

@@ -55,18 +55,19 @@ def login() -> ResponseReturnValue:
     """Step 1: answer with the redirect to Canvas, or a page that stores state first."""
     runtime = _runtime()
     session = request_session()
-    if runtime.housekeeping.due("launch_state"):  # expired states and pending launches
-        runtime.store.within(session).purge_expired()
     result = start_login(
         _params(),
         request.cookies,
         tool_conf=runtime.tool_conf(session),
-        storage=runtime.storage(session),
+        secret_key=runtime.settings.secret_key,
+        now=runtime.now().timestamp(),
         launch_url=runtime.launch_url,
         tool_base_url=runtime.settings.tool_base_url,
         secure=request.is_secure,
     )
-    session.commit()  # the state must be stored before the browser goes to Canvas
+    if runtime.housekeeping.due("launch_state"):  # spent states and pending launches
+        runtime.store.within(session).purge_expired()
+        session.commit()
     if result.storage_target is None:
         return result.apply_cookies(redirect(result.auth_url, code=302))
     page = render_template(
@@ -86,14 +87,12 @@ def launch() -> ResponseReturnValue:
     """Step 3: verify the id_token; finish now (cookie) or after the page checks storage."""
     runtime = _runtime()
     session = request_session()
-    # Held for the whole view: it keeps the platform row it loaded alive, and the session's
-    # identity map (weakly referenced) then answers _finish's lookup without a query.
     tool_conf = runtime.tool_conf(session)
     checked = check_launch(
         _params(),
         request.cookies,
         tool_conf=tool_conf,
-        storage=runtime.storage(session),
+        secret_key=runtime.settings.secret_key,
         keys=runtime.keys,
         now=runtime.now,
         leeway_seconds=runtime.settings.jwt_leeway_seconds,
