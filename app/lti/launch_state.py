@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import typing as t
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import redis
-from sqlalchemy import delete, select
+from sqlalchemy import BindParameter, Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -47,14 +48,57 @@ class StateStore(Protocol):
         ...
 
 
-def _insert(session: Session) -> PgInsert | SqliteInsert:
-    """The dialect's INSERT (the tool runs on these two; both have ON CONFLICT)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return pg_insert(LaunchStateEntry)
-    if dialect == "sqlite":
-        return sqlite_insert(LaunchStateEntry)
-    raise RuntimeError(f"launch state needs PostgreSQL or SQLite, not {dialect}")
+_TABLE = t.cast(Table, LaunchStateEntry.__table__)
+_KEY: BindParameter[str] = bindparam("k")
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The store's statements, built once per dialect with bound parameters.
+
+    Why: a statement built per call with its values inlined makes SQLAlchemy coerce every
+    value and compute a fresh cache key each time; a constant statement executed with a
+    parameter dict on the session's connection skips both (and the ORM's bulk path).
+    """
+
+    upsert: Any
+    add: Any
+    get: Any
+    take: Any
+
+    @classmethod
+    def build(cls, dialect: str) -> _Statements:
+        # The tool runs on these two; both have INSERT ... ON CONFLICT.
+        if dialect == "postgresql":
+            insert: PgInsert | SqliteInsert = pg_insert(_TABLE)
+        elif dialect == "sqlite":
+            insert = sqlite_insert(_TABLE)
+        else:
+            raise RuntimeError(f"launch state needs PostgreSQL or SQLite, not {dialect}")
+        return cls(
+            upsert=insert.on_conflict_do_update(
+                index_elements=[_TABLE.c.key],
+                set_={"value": insert.excluded.value, "expires_at": insert.excluded.expires_at},
+            ),
+            add=insert.on_conflict_do_nothing(index_elements=[_TABLE.c.key]).returning(
+                _TABLE.c.key
+            ),
+            get=select(_TABLE.c.value, _TABLE.c.expires_at).where(_TABLE.c.key == _KEY),
+            take=delete(_TABLE)
+            .where(_TABLE.c.key == _KEY)
+            .returning(_TABLE.c.value, _TABLE.c.expires_at),
+        )
+
+
+_BY_DIALECT: dict[str, _Statements] = {}
+
+
+def _statements(connection: Connection) -> _Statements:
+    name = connection.dialect.name
+    found = _BY_DIALECT.get(name)
+    if found is None:
+        found = _BY_DIALECT[name] = _Statements.build(name)
+    return found
 
 
 class _Rows:
@@ -63,50 +107,37 @@ class _Rows:
     def __init__(self, now: t.Callable[[], datetime]) -> None:
         self.now = now
 
-    def put(self, session: Session, key: str, value: Any, ttl_seconds: int) -> None:
-        # One statement whether the key is new (states, nonces) or not (the JWKS cache).
+    def _row(self, key: str, value: Any, ttl_seconds: int) -> dict[str, Any]:
         expires = self.now() + timedelta(seconds=ttl_seconds)
-        values = {"key": key, "value": json.dumps(value), "expires_at": expires}
-        session.execute(
-            _insert(session)
-            .values(**values)
-            .on_conflict_do_update(
-                index_elements=[LaunchStateEntry.key],
-                set_={"value": values["value"], "expires_at": expires},
-            )
-        )
+        return {"key": key, "value": json.dumps(value), "expires_at": expires}
+
+    def put(self, session: Session, key: str, value: Any, ttl_seconds: int) -> None:
+        # One statement whether the key is new (pending launches) or not (the JWKS cache).
+        connection = session.connection()
+        connection.execute(_statements(connection).upsert, self._row(key, value, ttl_seconds))
 
     def add(self, session: Session, key: str, value: Any, ttl_seconds: int) -> bool:
         # INSERT ... ON CONFLICT DO NOTHING RETURNING: of two transactions adding one key,
         # the second waits for the first and gets no row (or the row, if the first rolled
         # back). An expired row still blocks: keys are added for longer than they matter.
-        expires = self.now() + timedelta(seconds=ttl_seconds)
-        values = {"key": key, "value": json.dumps(value), "expires_at": expires}
-        statement = (
-            _insert(session)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=[LaunchStateEntry.key])
-        )
-        return session.execute(statement.returning(LaunchStateEntry.key)).first() is not None
+        connection = session.connection()
+        added = connection.execute(
+            _statements(connection).add, self._row(key, value, ttl_seconds)
+        ).first()
+        return added is not None
 
     def get(self, session: Session, key: str) -> Any | None:
-        entry = session.execute(
-            select(LaunchStateEntry.value, LaunchStateEntry.expires_at).where(
-                LaunchStateEntry.key == key
-            )
-        ).first()
+        connection = session.connection()
+        entry = connection.execute(_statements(connection).get, {"k": key}).first()
         if entry is None or entry.expires_at <= self.now():
             return None
         return json.loads(entry.value)
 
     def take(self, session: Session, key: str) -> Any | None:
         # DELETE ... RETURNING: only the transaction whose DELETE removed the row gets it,
-        # so two workers racing for one state cannot both accept it (one round trip).
-        entry = session.execute(
-            delete(LaunchStateEntry)
-            .where(LaunchStateEntry.key == key)
-            .returning(LaunchStateEntry.value, LaunchStateEntry.expires_at)
-        ).first()
+        # so two workers racing for one key cannot both have it (one round trip).
+        connection = session.connection()
+        entry = connection.execute(_statements(connection).take, {"k": key}).first()
         if entry is None or entry.expires_at <= self.now():
             return None
         return json.loads(entry.value)

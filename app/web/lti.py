@@ -29,6 +29,7 @@ from app.lti.launch import (
     consume,
     hold_pending,
     purge_launches,
+    record_launch,
     release_pending,
 )
 from app.lti.login import new_window_params, start_login
@@ -144,7 +145,7 @@ def _finish(checked: Checked) -> Response:
     # Spend state and nonce before writing: of two racing requests only one gets past here.
     consume(runtime.storage(session), checked)
     adopt_first_deployment(session, checked)
-    session.add(launch_row)
+    record_launch(session, launch_row)
     if runtime.housekeeping.due("launches"):
         purge_launches(session, now)
     session.commit()
