@@ -56,6 +56,9 @@ def login() -> ResponseReturnValue:
     """Step 1: answer with the redirect to Canvas, or a page that stores state first."""
     runtime = _runtime()
     session = request_session()
+    if runtime.housekeeping.due("launch_state"):  # spent states and pending launches
+        runtime.store.within(session).purge_expired()
+        session.commit()
     result = start_login(
         _params(),
         request.cookies,
@@ -66,9 +69,6 @@ def login() -> ResponseReturnValue:
         tool_base_url=runtime.settings.tool_base_url,
         secure=request.is_secure,
     )
-    if runtime.housekeeping.due("launch_state"):  # spent states and pending launches
-        runtime.store.within(session).purge_expired()
-        session.commit()
     if result.storage_target is None:
         return result.apply_cookies(redirect(result.auth_url, code=302))
     page = render_template(
