@@ -113,8 +113,12 @@ class Browser:
         user_id: int = TEACHER,
         context: str = f"courses/{COURSE}",
         placement: str = "course_navigation",
+        keepalive: bool = True,
     ) -> None:
         self.emulator_url = emulator_url
+        # Without keep-alive each tool request opens a new connection, which any gunicorn
+        # worker may accept, as behind a proxy; with it, login and launch share a worker.
+        self.tool_headers = {} if keepalive else {"Connection": "close"}
         self.launch_path = f"/{context}/external_tools/{tool_id}?launch_type={placement}"
         self.canvas = requests.Session()
         self.canvas.get(f"{emulator_url}/_emulator/login_as/{user_id}", timeout=10)
@@ -134,6 +138,7 @@ class Browser:
 
         t0 = time.perf_counter()
         login = tool.post(unescape(action.group(1)), data=fields(page.text), timeout=30,
+                          headers=self.tool_headers,
                           allow_redirects=False)  # fmt: skip
         login_time = time.perf_counter() - t0
         auth_url = _auth_url(login)
@@ -151,6 +156,7 @@ class Browser:
 
         t0 = time.perf_counter()
         launched = tool.post(unescape(target.group(1)), data=form, timeout=30,
+                             headers=self.tool_headers,
                              allow_redirects=False)  # fmt: skip
         launch_time = time.perf_counter() - t0
         if launched.status_code == 200 and "data-launch-id" in launched.text:
@@ -191,10 +197,11 @@ def run_level(
     max_seconds: float,
     *,
     quiet_failures: bool = False,
+    keepalive: bool = True,
 ) -> tuple[Timings, float, int]:
     """``launches`` launches on ``concurrency`` browsers (stops early at ``max_seconds``)."""
     timings = Timings()
-    browsers = [Browser(emulator_url, tool_id) for _ in range(concurrency)]
+    browsers = [Browser(emulator_url, tool_id, keepalive=keepalive) for _ in range(concurrency)]
     counter = iter(range(launches))
     counter_lock = threading.Lock()
     deadline = time.monotonic() + max_seconds
@@ -231,7 +238,7 @@ def run_pair(emu: str, sides: list[Side], level: int, args: argparse.Namespace) 
             before = tree_cpu_seconds(side.pid)
             timings, elapsed, done = run_level(
                 emu, side.tool_id, level, per_round, args.max_seconds / args.rounds,
-                quiet_failures=side.name != "tool",
+                quiet_failures=side.name != "tool", keepalive=not args.no_keepalive,
             )  # fmt: skip
             side.cpu += tree_cpu_seconds(side.pid) - before
             side.timings.merge(timings)
@@ -249,6 +256,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers, each app")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--no-example", action="store_true", help="the tool alone")
+    parser.add_argument(
+        "--no-keepalive",
+        action="store_true",
+        help="a new connection per tool request (any worker may take it, as behind a proxy)",
+    )
     parser.add_argument(
         "--example-key-cache",
         action="store_true",
