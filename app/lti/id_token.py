@@ -45,7 +45,8 @@ def parse(token: str) -> IdToken:
         claims = json.loads(base64url_decode(parts[1]))
         signature = base64url_decode(parts[2])
         signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
-    except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:
+    except (ValueError, TypeError, binascii.Error, UnicodeError, RecursionError) as exc:
+        # RecursionError: JSON nested deeper than the decoder goes (a hostile token).
         raise LaunchError(MALFORMED) from exc
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise LaunchError(MALFORMED)

@@ -69,7 +69,9 @@ def read(secret_key: str, state: str, now: float) -> LoginState | None:
     """The login behind ``state``; None when it was not issued here, is malformed or expired."""
     body, _, mac = state.rpartition(".")
     key = _key(secret_key)
-    if not body or not hmac.compare_digest(mac, _mac(key, b"state:", body)):
+    # Bytes: compare_digest refuses non-ASCII str (a hostile state must be a 400, not a 500).
+    expected = _mac(key, b"state:", body).encode()
+    if not body or not hmac.compare_digest(mac.encode("utf-8", "replace"), expected):
         return None
     parts = body.split(".")
     if len(parts) != 5 or parts[0] != _PREFIX:

@@ -54,6 +54,8 @@ def _swap(state: str, index: int, value: str) -> str:
         pytest.param(lambda _: "", id="empty"),
         pytest.param(lambda _: "....", id="dots"),
         pytest.param(lambda _: "x.y", id="two parts"),
+        pytest.param(lambda s: s[:-2] + "ñé", id="non-ASCII signature"),
+        pytest.param(lambda s: _swap(s, 3, "\u00e9\u00e9"), id="non-ASCII body"),
     ],
 )
 def test_a_state_not_issued_here_unchanged_is_refused(forge: object) -> None:
@@ -144,3 +146,22 @@ def _platform_id(app: Flask) -> int:
         found = runtime.tool_conf(session).registration(fakes.ISSUER, fakes.CLIENT_ID)
     assert found is not None
     return found.platform_id
+
+
+def test_a_hostile_id_token_is_malformed_not_an_error(
+    client: FlaskClient, canvas: fakes.FakeCanvas
+) -> None:
+    """JSON nested deeper than the decoder goes, and non-UTF-8 bytes: 400, never 500."""
+    import base64  # noqa: PLC0415
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    header = b64(b'{"alg": "RS256", "kid": "k"}')
+    for payload in (b"[" * 40_000, b"\xff\xfe{}"):
+        state, _, _ = fakes.login(client)
+        answer = client.post(
+            "/lti/launch", data={"id_token": f"{header}.{b64(payload)}.c2ln", "state": state}
+        )
+        assert answer.status_code == 400
+        assert "malformed" in answer.get_data(as_text=True)
