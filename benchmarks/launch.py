@@ -17,26 +17,37 @@ launches (both sides). The tool's side is reported twice, per request and per la
 The target (p50 <= 10 ms, p99 <= 50 ms at 32 concurrent) is read per tool request inside
 the tool; the other three readings are printed next to it.
 
-Defaults, and why: one gunicorn worker per core with one thread each (``--workers``,
-``--threads``): launches are CPU-bound, and more threads than cores only queue for the GIL
-inside a worker. The client and the emulator (Canvas's side) run at ``--nice 10``: a load
-generator and Canvas are other machines in production, and here they must not take the
-tool's cores; PostgreSQL and gunicorn keep normal priority. ``--nice 0`` shows the raw
+Side by side (issue 15, point 7): the same run also drives a minimal tool built on
+pylti1p3's documented Flask example pattern (``benchmarks/pylti1p3_example/``: in-process
+cache, JWKS fetched per launch as the example does, ``--example-key-cache`` to cache it) under
+the same ``config/gunicorn.conf.py``, worker count and threads. Each level alternates the two
+apps in ``--rounds`` rounds (ABBA...) so the machine's changing load falls on both, then prints
+both rates, the ratio, lost launches and CPU per launch (all gunicorn processes, from /proc;
+the example has no ``Server-Timing``). The example renders its page in the launch answer, so
+its launch is two requests to the tool's three. Targets: ratio >= 1.5 at 8 and 32, the tool's
+app CPU <= 4 ms per launch, no lost tool launch (``--workers 4`` shows the example losing
+launches: its state lives in one worker's memory).
+
+Defaults, and why: one gunicorn worker with one thread per app (``--workers``, ``--threads``),
+as in the issue's measurement; launches are CPU-bound, and more threads than cores only queue
+for the GIL inside a worker. The client and the emulator (Canvas's side) run at ``--nice 10``:
+a load generator and Canvas are other machines in production, and here they must not take the
+tools' cores; PostgreSQL and gunicorn keep normal priority. ``--nice 0`` shows the raw
 contention. Run: ``.venv/bin/python benchmarks/launch.py`` (``--launches 300 --max-seconds
-60`` per level). Loopback only; a throwaway PostgreSQL cluster and emulator are started and
-removed.
+60`` per level and app). Loopback only; a throwaway PostgreSQL cluster and emulator are started
+and removed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,6 +56,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _example import example_tool
+from _launch_stats import Launched, Side, Timings, compare, report
 from _support import (
     Summary,
     emulator_process,
@@ -69,55 +82,13 @@ def fields(html: str) -> dict[str, str]:
 _SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 
 
-def server_timing(response: requests.Response) -> tuple[float, float]:
-    """(app wall seconds, app CPU seconds) from the tool's ``Server-Timing`` header."""
+def server_timing(response: requests.Response) -> tuple[float, float] | None:
+    """(app wall seconds, app CPU seconds) from the tool's ``Server-Timing`` header; None for
+    an app without one (the pylti1p3 example)."""
     found = dict(_SERVER_TIMING.findall(response.headers.get("Server-Timing", "")))
     if "app" not in found or "cpu" not in found:
-        raise RuntimeError("the tool's response has no Server-Timing header")
+        return None
     return float(found["app"]) / 1000, float(found["cpu"]) / 1000
-
-
-@dataclass
-class Launched:
-    """One launch: the client's view of each tool request, the tool's own, the emulator's."""
-
-    client: tuple[float, float, float]  # login, launch, landing as the client timed them
-    server: tuple[float, float, float]  # the same, from Server-Timing (inside the tool)
-    cpu: float  # the tool's CPU for the three requests (Server-Timing)
-    canvas: float
-
-
-@dataclass
-class Timings:
-    login: list[float] = field(default_factory=list)
-    launch: list[float] = field(default_factory=list)
-    landing: list[float] = field(default_factory=list)
-    tool: list[float] = field(default_factory=list)
-    server_login: list[float] = field(default_factory=list)
-    server_launch: list[float] = field(default_factory=list)
-    server_landing: list[float] = field(default_factory=list)
-    server_tool: list[float] = field(default_factory=list)
-    server_cpu: list[float] = field(default_factory=list)
-    canvas: list[float] = field(default_factory=list)
-    failures: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, launched: Launched) -> None:
-        with self.lock:
-            for series, value in zip(
-                (self.login, self.launch, self.landing), launched.client, strict=True
-            ):
-                series.append(value)
-            self.tool.append(sum(launched.client))
-            for series, value in zip(
-                (self.server_login, self.server_launch, self.server_landing),
-                launched.server,
-                strict=True,
-            ):
-                series.append(value)
-            self.server_tool.append(sum(launched.server))
-            self.server_cpu.append(launched.cpu)
-            self.canvas.append(launched.canvas)
 
 
 def _auth_url(login: requests.Response) -> str:
@@ -142,8 +113,12 @@ class Browser:
         user_id: int = TEACHER,
         context: str = f"courses/{COURSE}",
         placement: str = "course_navigation",
+        keepalive: bool = True,
     ) -> None:
         self.emulator_url = emulator_url
+        # Without keep-alive each tool request opens a new connection, which any gunicorn
+        # worker may accept, as behind a proxy; with it, login and launch share a worker.
+        self.tool_headers = {} if keepalive else {"Connection": "close"}
         self.launch_path = f"/{context}/external_tools/{tool_id}?launch_type={placement}"
         self.canvas = requests.Session()
         self.canvas.get(f"{emulator_url}/_emulator/login_as/{user_id}", timeout=10)
@@ -163,6 +138,7 @@ class Browser:
 
         t0 = time.perf_counter()
         login = tool.post(unescape(action.group(1)), data=fields(page.text), timeout=30,
+                          headers=self.tool_headers,
                           allow_redirects=False)  # fmt: skip
         login_time = time.perf_counter() - t0
         auth_url = _auth_url(login)
@@ -180,8 +156,14 @@ class Browser:
 
         t0 = time.perf_counter()
         launched = tool.post(unescape(target.group(1)), data=form, timeout=30,
+                             headers=self.tool_headers,
                              allow_redirects=False)  # fmt: skip
         launch_time = time.perf_counter() - t0
+        if launched.status_code == 200 and "data-launch-id" in launched.text:
+            # The pylti1p3 example renders its page in the launch answer itself.
+            if not keep:
+                tool.close()
+            return Launched((login_time, launch_time, 0.0), None, None, canvas_time)
         if launched.status_code != 303:
             raise RuntimeError(f"launch answered {launched.status_code}: {launched.text[:300]}")
 
@@ -197,20 +179,29 @@ class Browser:
         if not keep:
             tool.close()
         inside = [server_timing(answer) for answer in (login, launched, landing)]
+        if inside[0] is None or inside[1] is None or inside[2] is None:
+            raise RuntimeError("the tool's response has no Server-Timing header")
         return Launched(
             client=(login_time, launch_time, landing_time),
             server=(inside[0][0], inside[1][0], inside[2][0]),
-            cpu=sum(cpu for _, cpu in inside),
+            cpu=inside[0][1] + inside[1][1] + inside[2][1],
             canvas=canvas_time,
         )
 
 
 def run_level(
-    emulator_url: str, tool_id: str, concurrency: int, launches: int, max_seconds: float
+    emulator_url: str,
+    tool_id: str,
+    concurrency: int,
+    launches: int,
+    max_seconds: float,
+    *,
+    quiet_failures: bool = False,
+    keepalive: bool = True,
 ) -> tuple[Timings, float, int]:
     """``launches`` launches on ``concurrency`` browsers (stops early at ``max_seconds``)."""
     timings = Timings()
-    browsers = [Browser(emulator_url, tool_id) for _ in range(concurrency)]
+    browsers = [Browser(emulator_url, tool_id, keepalive=keepalive) for _ in range(concurrency)]
     counter = iter(range(launches))
     counter_lock = threading.Lock()
     deadline = time.monotonic() + max_seconds
@@ -225,7 +216,7 @@ def run_level(
             except (requests.RequestException, RuntimeError) as exc:
                 with timings.lock:
                     timings.failures += 1
-                    if timings.failures <= 3:
+                    if timings.failures <= 3 and not quiet_failures:
                         print(f"  launch failed: {exc}", file=sys.stderr)
                 continue
             timings.add(launched)
@@ -237,97 +228,109 @@ def run_level(
     return timings, elapsed, len(timings.tool)
 
 
-def report(
-    concurrency: int, timings: Timings, elapsed: float, done: int, cpu_seconds: float
-) -> dict[str, Summary]:
-    """Print one level; returns the summaries the target is read on."""
-    print(f"\n== {concurrency} concurrent: {done} launches in {elapsed:.1f} s "
-          f"= {done / elapsed:.1f} launches/s, {timings.failures} failed")  # fmt: skip
-    if not timings.tool:
-        raise SystemExit("no launch succeeded")
-    found = {
-        "request, inside": summarize(
-            "any tool request",
-            timings.server_login + timings.server_launch + timings.server_landing,
-        ),
-        "launch, inside": summarize("login+launch+page", timings.server_tool),
-        "request, client": summarize(
-            "any tool request", timings.login + timings.launch + timings.landing
-        ),
-        "launch, client": summarize("login+launch+page", timings.tool),
-    }
-    sections = (
-        ("inside the tool (Server-Timing):", timings.server_login, timings.server_launch,
-         timings.server_landing, "request, inside", "launch, inside",
-         summarize("CPU of the three", timings.server_cpu)),
-        ("as the client saw it (adds the wait for a worker and a core):", timings.login,
-         timings.launch, timings.landing, "request, client", "launch, client",
-         summarize("emulator (Canvas side)", timings.canvas)),
-    )  # fmt: skip
-    for title, login, launch, landing, per_request, per_launch, last in sections:
-        print(f"  {title}")
-        for summary in (
-            summarize("POST /lti/login", login),
-            summarize("POST /lti/launch", launch),
-            summarize("GET landing", landing),
-            found[per_request],
-            found[per_launch],
-            last,
-        ):
-            print("    " + summary.row())
-    print(f"  tool CPU (all gunicorn processes, incl. gunicorn itself): "
-          f"{cpu_seconds / max(done, 1) * 1000:.1f} ms per launch")  # fmt: skip
-    return found
+def run_pair(emu: str, sides: list[Side], level: int, args: argparse.Namespace) -> None:
+    """Alternate the apps in ``--rounds`` rounds (ABBA...), so drifting load from the
+    machine's other tenants falls on both alike."""
+    per_round = max(1, args.launches // args.rounds)
+    for number in range(args.rounds):
+        order = sides if number % 2 == 0 else sides[::-1]
+        for side in order:
+            before = tree_cpu_seconds(side.pid)
+            timings, elapsed, done = run_level(
+                emu, side.tool_id, level, per_round, args.max_seconds / args.rounds,
+                quiet_failures=side.name != "tool", keepalive=not args.no_keepalive,
+            )  # fmt: skip
+            side.cpu += tree_cpu_seconds(side.pid) - before
+            side.timings.merge(timings)
+            side.elapsed += elapsed
+            side.done += done
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--levels", default="1,8,32")
-    parser.add_argument("--launches", type=int, default=300, help="per level")
-    parser.add_argument("--max-seconds", type=float, default=60.0, help="per level")
+    parser.add_argument("--launches", type=int, default=300, help="per level and app")
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="per level and app")
+    parser.add_argument("--rounds", type=int, default=4, help="alternations per level")
     parser.add_argument("--warmup", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers, each app")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--no-example", action="store_true", help="the tool alone")
+    parser.add_argument(
+        "--no-keepalive",
+        action="store_true",
+        help="a new connection per tool request (any worker may take it, as behind a proxy)",
+    )
+    parser.add_argument(
+        "--example-key-cache",
+        action="store_true",
+        help="let the example cache the platform's JWKS (pylti1p3's set_public_key_caching)",
+    )
     parser.add_argument(
         "--nice", type=int, default=10, help="lower CPU priority of the client and the emulator"
     )
     args = parser.parse_args()
     levels = [int(level) for level in args.levels.split(",")]
 
-    with (
-        workdir("bench-launch-") as work,
-        postgres() as pg,
-        emulator_process(work, nice=args.nice) as emu,
-    ):
+    with contextlib.ExitStack() as stack:
+        work = stack.enter_context(workdir("bench-launch-"))
+        pg = stack.enter_context(postgres())
+        emu = stack.enter_context(emulator_process(work, nice=args.nice))
         database_url = pg.create_database("launch_bench")
-        with gunicorn_tool(
-            work, database_url, workers=args.workers, threads=args.threads
-        ) as tool:
-            registration = register(tool.settings, emu, tool.url)
-            tool_id = registration["deployment_id"].split(":")[0]
-            if args.nice:  # after PostgreSQL and gunicorn have forked at normal priority
-                os.nice(args.nice)
-            print(f"tool {tool.url} (gunicorn, {args.workers} workers x {args.threads} "
-                  f"threads) on PostgreSQL; emulator {emu}")  # fmt: skip
-            warm, _, _ = run_level(emu, tool_id, 4, args.warmup, args.max_seconds)
-            if warm.failures:  # warming every worker must not fail either
-                print(tool.log.read_text()[-4000:], file=sys.stderr)
-            results: dict[int, dict[str, Summary]] = {}
-            for level in levels:
-                cpu_before = tree_cpu_seconds(tool.process.pid)
-                timings, elapsed, done = run_level(
-                    emu, tool_id, level, args.launches, args.max_seconds
+        tool = stack.enter_context(
+            gunicorn_tool(work, database_url, workers=args.workers, threads=args.threads)
+        )
+        registration = register(tool.settings, emu, tool.url)
+        sides = [Side("tool", registration["deployment_id"].split(":")[0], tool.process.pid)]
+        example = None
+        if not args.no_example:
+            example = stack.enter_context(
+                example_tool(
+                    work,
+                    workers=args.workers,
+                    threads=args.threads,
+                    key_cache=args.example_key_cache,
                 )
-                cpu = tree_cpu_seconds(tool.process.pid) - cpu_before
-                results[level] = report(level, timings, elapsed, done, cpu)
-                if timings.failures:
-                    print(tool.log.read_text()[-2000:], file=sys.stderr)
-            top = max(levels)
-            print(f"\ntarget at {top} concurrent, tool side: p50 <= 10 ms, p99 <= 50 ms")
-            for name, summary in results[top].items():
-                verdict = summary.p50_ms <= 10 and summary.p99_ms <= 50
-                print(f"  per {name:<16} p50 {summary.p50_ms:7.2f} ms  p99 "
-                      f"{summary.p99_ms:7.2f} ms  {'met' if verdict else 'missed'}")  # fmt: skip
+            )
+            answer = example.register(emu)
+            sides.append(Side("example", answer["deployment_id"].split(":")[0],
+                              example.process.pid))  # fmt: skip
+        if args.nice:  # after PostgreSQL and gunicorn have forked at normal priority
+            os.nice(args.nice)
+        print(f"tool {tool.url} and pylti1p3 example {example.url if example else '-'} "
+              f"(gunicorn, {args.workers} workers x {args.threads} threads each); "
+              f"tool on PostgreSQL; emulator {emu}")  # fmt: skip
+        for side in sides:
+            warm, _, _ = run_level(emu, side.tool_id, 4, args.warmup, args.max_seconds,
+                                   quiet_failures=side.name != "tool")  # fmt: skip
+            if warm.failures and side.name == "tool":  # warming every worker must not fail
+                print(tool.log.read_text()[-4000:], file=sys.stderr)
+        results: dict[int, tuple[Side, Side]] = {}
+        readings: dict[int, dict[str, Summary]] = {}
+        for level in levels:
+            fresh = [Side(side.name, side.tool_id, side.pid) for side in sides]
+            run_pair(emu, fresh, level, args)
+            print(f"\n#### {level} concurrent")
+            readings[level] = report(
+                level, fresh[0].timings, fresh[0].elapsed, fresh[0].done, fresh[0].cpu
+            )
+            if fresh[0].timings.failures:
+                print(tool.log.read_text()[-2000:], file=sys.stderr)
+            if len(fresh) > 1:
+                side = fresh[1]
+                print(f"  pylti1p3 example: {side.done} launches in {side.elapsed:.1f} s = "
+                      f"{side.rate:.1f} launches/s, {side.timings.failures} lost; "
+                      f"{summarize('two requests', side.timings.tool).row()}; "
+                      f"gunicorn CPU {side.cpu_ms:.1f} ms per launch")  # fmt: skip
+                results[level] = (fresh[0], fresh[1])
+        top = max(levels)
+        print(f"\ntarget at {top} concurrent, tool side: p50 <= 10 ms, p99 <= 50 ms")
+        for name, summary in readings[top].items():
+            verdict = summary.p50_ms <= 10 and summary.p99_ms <= 50
+            print(f"  per {name:<16} p50 {summary.p50_ms:7.2f} ms  p99 "
+                  f"{summary.p99_ms:7.2f} ms  {'met' if verdict else 'missed'}")  # fmt: skip
+        if results:
+            compare(results, args.workers)
     return 0
 
 

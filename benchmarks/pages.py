@@ -136,9 +136,7 @@ def seed_jobs(settings_source: object, count: int) -> list[int]:
     return ids
 
 
-def time_page(
-    session: requests.Session, url: str, headers: dict[str, str]
-) -> tuple[float, float]:
+def time_page(session: requests.Session, url: str, headers: dict[str, str]) -> tuple[float, float]:
     """(seconds as the client saw it, seconds inside the tool) for one page."""
     started = time.perf_counter()
     answer = session.get(url, headers=headers, timeout=30)

@@ -33,8 +33,7 @@ MAX_REDIRECTS = 3
 # The one answer to every failure: what went wrong (an error, a status, a URL) goes to the
 # log only, never back to the browser.
 FAILED = (
-    "Canvas did not accept the registration request; start it again from the "
-    "Developer Keys page."
+    "Canvas did not accept the registration request; start it again from the Developer Keys page."
 )
 
 log = logging.getLogger(__name__)

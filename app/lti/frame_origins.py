@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.lti.registrations import frame_origins
-from app.models.platform import Platform
+from app.models.platform import Deployment, Platform
 
 DEFAULT_TTL_SECONDS = 30.0
 
@@ -28,13 +28,15 @@ _CHANGED = "platforms_changed"
 
 
 def platforms_generation() -> int:
-    """Bumped after every commit in this process that wrote a ``Platform`` row."""
+    """Bumped after every commit in this process that wrote a ``Platform`` or ``Deployment``."""
     return _generation
 
 
 @event.listens_for(Session, "after_flush")
 def _note_platform_writes(session: Session, _context: Any) -> None:
-    if any(isinstance(obj, Platform) for obj in (*session.new, *session.dirty, *session.deleted)):
+    # Deployments too: the registration cache (``tool_conf.py``) holds them.
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, Platform | Deployment) for obj in changed):
         session.info[_CHANGED] = True
 
 

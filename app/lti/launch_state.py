@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import typing as t
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import redis
-from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from sqlalchemy import delete, select
+from sqlalchemy import BindParameter, Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -35,6 +35,10 @@ class StateStore(Protocol):
         """Return and delete atomically: the one caller that gets a value owns it."""
         ...
 
+    def add(self, key: str, value: Any, ttl_seconds: int) -> bool:
+        """Store ``key`` only if absent; True for the one caller that stored it."""
+        ...
+
     def purge_expired(self) -> int: ...
 
     def within(self, session: Session) -> StateStore:
@@ -44,49 +48,96 @@ class StateStore(Protocol):
         ...
 
 
+_TABLE = t.cast(Table, LaunchStateEntry.__table__)
+_KEY: BindParameter[str] = bindparam("k")
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The store's statements, built once per dialect with bound parameters.
+
+    Why: a statement built per call with its values inlined makes SQLAlchemy coerce every
+    value and compute a fresh cache key each time; a constant statement executed with a
+    parameter dict on the session's connection skips both (and the ORM's bulk path).
+    """
+
+    upsert: Any
+    add: Any
+    get: Any
+    take: Any
+
+    @classmethod
+    def build(cls, dialect: str) -> _Statements:
+        # The tool runs on these two; both have INSERT ... ON CONFLICT.
+        if dialect == "postgresql":
+            insert: PgInsert | SqliteInsert = pg_insert(_TABLE)
+        elif dialect == "sqlite":
+            insert = sqlite_insert(_TABLE)
+        else:
+            raise RuntimeError(f"launch state needs PostgreSQL or SQLite, not {dialect}")
+        return cls(
+            upsert=insert.on_conflict_do_update(
+                index_elements=[_TABLE.c.key],
+                set_={"value": insert.excluded.value, "expires_at": insert.excluded.expires_at},
+            ),
+            add=insert.on_conflict_do_nothing(index_elements=[_TABLE.c.key]).returning(
+                _TABLE.c.key
+            ),
+            get=select(_TABLE.c.value, _TABLE.c.expires_at).where(_TABLE.c.key == _KEY),
+            take=delete(_TABLE)
+            .where(_TABLE.c.key == _KEY)
+            .returning(_TABLE.c.value, _TABLE.c.expires_at),
+        )
+
+
+_BY_DIALECT: dict[str, _Statements] = {}
+
+
+def _statements(connection: Connection) -> _Statements:
+    name = connection.dialect.name
+    found = _BY_DIALECT.get(name)
+    if found is None:
+        found = _BY_DIALECT[name] = _Statements.build(name)
+    return found
+
+
 class _Rows:
     """The ``launch_state`` statements, on a session given by the caller."""
 
     def __init__(self, now: t.Callable[[], datetime]) -> None:
         self.now = now
 
-    def put(self, session: Session, key: str, value: Any, ttl_seconds: int) -> None:
-        # One statement whether the key is new (states, nonces) or not (the JWKS cache).
+    def _row(self, key: str, value: Any, ttl_seconds: int) -> dict[str, Any]:
         expires = self.now() + timedelta(seconds=ttl_seconds)
-        values = {"key": key, "value": json.dumps(value), "expires_at": expires}
-        dialect = session.get_bind().dialect.name
-        # The tool runs on these two; both have INSERT ... ON CONFLICT DO UPDATE.
-        if dialect == "postgresql":
-            upsert: PgInsert | SqliteInsert = pg_insert(LaunchStateEntry)
-        elif dialect == "sqlite":
-            upsert = sqlite_insert(LaunchStateEntry)
-        else:
-            raise RuntimeError(f"launch state needs PostgreSQL or SQLite, not {dialect}")
-        session.execute(
-            upsert.values(**values).on_conflict_do_update(
-                index_elements=[LaunchStateEntry.key],
-                set_={"value": values["value"], "expires_at": expires},
-            )
-        )
+        return {"key": key, "value": json.dumps(value), "expires_at": expires}
+
+    def put(self, session: Session, key: str, value: Any, ttl_seconds: int) -> None:
+        # One statement whether the key is new (pending launches) or not (the JWKS cache).
+        connection = session.connection()
+        connection.execute(_statements(connection).upsert, self._row(key, value, ttl_seconds))
+
+    def add(self, session: Session, key: str, value: Any, ttl_seconds: int) -> bool:
+        # INSERT ... ON CONFLICT DO NOTHING RETURNING: of two transactions adding one key,
+        # the second waits for the first and gets no row (or the row, if the first rolled
+        # back). An expired row still blocks: keys are added for longer than they matter.
+        connection = session.connection()
+        added = connection.execute(
+            _statements(connection).add, self._row(key, value, ttl_seconds)
+        ).first()
+        return added is not None
 
     def get(self, session: Session, key: str) -> Any | None:
-        entry = session.execute(
-            select(LaunchStateEntry.value, LaunchStateEntry.expires_at).where(
-                LaunchStateEntry.key == key
-            )
-        ).first()
+        connection = session.connection()
+        entry = connection.execute(_statements(connection).get, {"k": key}).first()
         if entry is None or entry.expires_at <= self.now():
             return None
         return json.loads(entry.value)
 
     def take(self, session: Session, key: str) -> Any | None:
         # DELETE ... RETURNING: only the transaction whose DELETE removed the row gets it,
-        # so two workers racing for one state cannot both accept it (one round trip).
-        entry = session.execute(
-            delete(LaunchStateEntry)
-            .where(LaunchStateEntry.key == key)
-            .returning(LaunchStateEntry.value, LaunchStateEntry.expires_at)
-        ).first()
+        # so two workers racing for one key cannot both have it (one round trip).
+        connection = session.connection()
+        entry = connection.execute(_statements(connection).take, {"k": key}).first()
         if entry is None or entry.expires_at <= self.now():
             return None
         return json.loads(entry.value)
@@ -119,6 +170,10 @@ class DbStateStore:
         with self._sessions.begin() as session:
             return self._rows.take(session, key)
 
+    def add(self, key: str, value: Any, ttl_seconds: int) -> bool:
+        with self._sessions.begin() as session:
+            return self._rows.add(session, key, value, ttl_seconds)
+
     def purge_expired(self) -> int:
         with self._sessions.begin() as session:
             return self._rows.purge_expired(session)
@@ -147,6 +202,9 @@ class SessionStateStore:
     def take(self, key: str) -> Any | None:
         return self._rows.take(self._session, key)
 
+    def add(self, key: str, value: Any, ttl_seconds: int) -> bool:
+        return self._rows.add(self._session, key, value, ttl_seconds)
+
     def purge_expired(self) -> int:
         return self._rows.purge_expired(self._session)
 
@@ -172,6 +230,11 @@ class RedisStateStore:
         raw = self._redis.getdel(self._prefix + key)
         return None if raw is None else json.loads(raw)
 
+    def add(self, key: str, value: Any, ttl_seconds: int) -> bool:
+        return bool(
+            self._redis.set(self._prefix + key, json.dumps(value), ex=max(1, ttl_seconds), nx=True)
+        )
+
     def purge_expired(self) -> int:
         return 0
 
@@ -190,32 +253,31 @@ def make_state_store(
     return DbStateStore(sessions, now)
 
 
-class StoreLaunchDataStorage(LaunchDataStorage[Any]):
-    """pylti1p3's storage interface over a ``StateStore``, without its session-id cookie.
+class StoreLaunchDataStorage:
+    """The launch's view of a ``StateStore``: ``lti1p3-<state>`` records with a default TTL.
 
-    pylti1p3 keys everything by a ``lti1p3-session-id`` cookie that a third-party iframe
-    may never get back; our keys (state, nonce) are unguessable on their own.
+    No session-id cookie in the keys (pylti1p3 prefixes keys with a ``lti1p3-session-id``
+    cookie that a third-party iframe may never get back); states and nonces are unguessable
+    on their own.
     """
 
-    _session_cookie_name = ""
-
     def __init__(self, store: StateStore, default_ttl: int = 600) -> None:
-        super().__init__()
         self._store = store
         self._default_ttl = default_ttl
 
-    def can_set_keys_expiration(self) -> bool:
-        return True
-
     def get_value(self, key: str) -> Any:
-        return self._store.get(self._prepare_key(key))
+        return self._store.get(key)
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
-        self._store.put(self._prepare_key(key), value, exp or self._default_ttl)
+        self._store.put(key, value, exp or self._default_ttl)
 
     def check_value(self, key: str) -> bool:
-        return self._store.get(self._prepare_key(key)) is not None
+        return self._store.get(key) is not None
 
     def take_value(self, key: str) -> Any:
-        """Consume a value once (nonces)."""
-        return self._store.take(self._prepare_key(key))
+        """Consume a value once."""
+        return self._store.take(key)
+
+    def add_value(self, key: str, value: Any, exp: int | None = None) -> bool:
+        """Store ``key`` if absent; True for the one caller that did (a spent state)."""
+        return self._store.add(key, value, exp or self._default_ttl)

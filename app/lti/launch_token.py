@@ -8,6 +8,8 @@ the row, not the token, holds who and where.
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
+from functools import lru_cache
 
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
@@ -18,19 +20,31 @@ from app.i18n import N_
 _SALT = "canvas-reports.launch-token.v1"
 
 
-def _serializer(secret_key: str, now: float | None) -> URLSafeTimedSerializer:
-    """A serializer whose signing clock can be fixed (tests move time instead of sleeping)."""
+_signing_time: ContextVar[float | None] = ContextVar("launch_token_signing_time", default=None)
 
-    class _ClockedSigner(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(now if now is not None else time.time())
 
+class _ClockedSigner(TimestampSigner):
+    """Signs with the time ``issue`` was given (tests move time instead of sleeping)."""
+
+    def get_timestamp(self) -> int:
+        now = _signing_time.get()
+        return int(now if now is not None else time.time())
+
+
+@lru_cache(maxsize=8)
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    """One serializer per secret (building one per call cost a class and a key derivation
+    on every page)."""
     return URLSafeTimedSerializer(secret_key, salt=_SALT, signer=_ClockedSigner)
 
 
 def issue(settings: Settings, launch_id: str, *, now: float | None = None) -> str:
     """A token naming ``launch_id``, valid for ``settings.launch_token_ttl_seconds``."""
-    token: str = _serializer(settings.secret_key, now).dumps(launch_id)
+    reset = _signing_time.set(now)
+    try:
+        token: str = _serializer(settings.secret_key).dumps(launch_id)
+    finally:
+        _signing_time.reset(reset)
     return token
 
 
@@ -42,7 +56,7 @@ def verify(settings: Settings, token: str, *, now: float | None = None) -> str:
     """
     if not token or len(token) > 512:
         raise NotAuthorized(N_("This page needs a launch from Canvas. Reload the page in Canvas."))
-    serializer = _serializer(settings.secret_key, now)
+    serializer = _serializer(settings.secret_key)
     try:
         launch_id, signed_at = serializer.loads(token, return_timestamp=True)
     except BadSignature as exc:

@@ -1,28 +1,30 @@
 """Step 1 and 2 of the launch: OIDC login initiation, answered with the auth redirect.
 
-The tool remembers ``state`` and ``nonce`` in shared storage (the state record also names the
-nonce, so a launch must carry the nonce issued with its state). The browser proves it started
-the login either with a state cookie (first try) or, when Canvas offers platform storage,
-with ``lti.put_data``/``lti.get_data`` in the page (lti-oauth.md 5).
+The ``state`` is signed and self-contained and the ``nonce`` is derived from it
+(``app/lti/login_state.py``): a login stores nothing. The browser proves it started the
+login either with a state cookie (first try) or, when Canvas offers platform storage, with
+``lti.put_data``/``lti.get_data`` in the page (lti-oauth.md 5).
+
+The tool owns this step (lti-oauth.md 3.2, the OIDC third-party-initiated login): the
+checks and the authentication request are pylti1p3's ``OIDCLogin`` behaviour, written out
+here so no private pylti1p3 attribute is needed and every branch is tested.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from pylti1p3.contrib.flask.oidc_login import FlaskOIDCLogin
-from pylti1p3.exception import OIDCException
 from werkzeug.wrappers import Response
 
 from app.errors import LaunchError
 from app.i18n import N_
-from app.lti.adapters import PartitionedCookieService, StoreSessionService, ToolRequest
-from app.lti.launch_state import StoreLaunchDataStorage
-from app.lti.tool_conf import DbToolConf, PlatformRegistration
+from app.lti import login_state
+from app.lti.adapters import set_state_cookie
+from app.lti.tool_conf import DbToolConf
 
-STATE_TTL_SECONDS = 600
+STATE_TTL_SECONDS = login_state.STATE_TTL_SECONDS
 MAX_PARAM_LENGTH = 4096
 
 
@@ -35,32 +37,22 @@ class LoginResult:
     state: str
     nonce: str
     storage_target: str | None
-    cookie_service: PartitionedCookieService
 
     def apply_cookies(self, response: Response) -> Response:
-        self.cookie_service.update_response(response)
+        set_state_cookie(response, self.state)
         return response
-
-
-class ToolOIDCLogin(FlaskOIDCLogin):  # type: ignore[misc]
-    """pylti1p3's login with our storage, cookie service and nonce capture."""
-
-    nonce: str = ""
-
-    def _generate_nonce(self) -> str:
-        self.nonce = str(super()._generate_nonce())
-        return self.nonce
 
 
 def start_login(
     params: Mapping[str, str],
-    cookies: Mapping[str, str],
+    cookies: Mapping[str, str],  # noqa: ARG001 - the login reads no cookie (kept for symmetry)
     *,
     tool_conf: DbToolConf,
-    storage: StoreLaunchDataStorage,
+    secret_key: str,
+    now: float,
     launch_url: str,
     tool_base_url: str,
-    secure: bool,
+    secure: bool,  # noqa: ARG001 - cookies are Secure whatever the scheme (adapters.py)
 ) -> LoginResult:
     """Validate the login request and prepare the redirect to Canvas's auth endpoint.
 
@@ -70,47 +62,54 @@ def start_login(
     for key, value in params.items():
         if len(key) > 128 or len(value) > MAX_PARAM_LENGTH:
             raise LaunchError(N_("The login request is malformed (a parameter is too long)."))
-    if not params.get("client_id"):
+    client_id = params.get("client_id")
+    if not client_id:
         raise LaunchError(N_("The login request has no client_id; check the developer key."))
     target = params.get("target_link_uri", "")
     if target and not _is_own_url(target, tool_base_url):
         raise LaunchError(N_("The login asks for a target_link_uri that is not this tool's."))
-    request = ToolRequest(params, cookies, secure=secure)
-    cookie_service = PartitionedCookieService(request)
-    session_service = StoreSessionService(request, storage, STATE_TTL_SECONDS)
-    login = ToolOIDCLogin(
-        request, tool_conf, session_service=session_service, cookie_service=cookie_service
-    )
-    try:
-        registration = login.validate_oidc_login()
-    except OIDCException as exc:
-        raise LaunchError(_login_message(str(exc))) from exc
-    if not isinstance(registration, PlatformRegistration):
-        raise LaunchError(_login_message("registration"))
+    iss = params.get("iss")
+    if not iss:
+        raise LaunchError(N_("The login request has no issuer (iss); start the tool from Canvas."))
+    login_hint = params.get("login_hint")
+    if not login_hint:
+        raise LaunchError(N_("The login request has no login_hint; start the tool from Canvas."))
+    registration = tool_conf.registration(iss, client_id)
+    if registration is None:
+        raise LaunchError(
+            N_(
+                "This Canvas (issuer and client id) is not registered with the tool. "
+                "An administrator can add it with `flask --app app platforms add`."
+            )
+        )
     storage_target = params.get("lti_storage_target") or None
-    try:
-        auth_url = login.get_redirect_object(launch_url).get_redirect_url()
-    except OIDCException as exc:
-        raise LaunchError(_login_message(str(exc))) from exc
-    state = _query_value(auth_url, "state")
-    # The nonce travels with the state record: a launch must present both together.
-    session_service.save_state_params(
-        state,
-        {
-            "platform_id": registration.platform_id,
-            "storage_target": storage_target,
-            "nonce": login.nonce,
-        },
-    )
-    auth_login_url = registration.get_auth_login_url() or ""
+    if storage_target is not None and not login_state.valid_storage_target(storage_target):
+        raise LaunchError(N_("The login request is malformed (a parameter is too long)."))
+    issued = login_state.issue(secret_key, registration.platform_id, storage_target, now)
+    state, nonce = issued.state, issued.nonce
+    auth_params = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": registration.client_id,
+        "redirect_uri": launch_url,
+        "state": state,
+        "nonce": nonce,
+        "login_hint": login_hint,
+    }
+    lti_message_hint = params.get("lti_message_hint")
+    if lti_message_hint:
+        auth_params["lti_message_hint"] = lti_message_hint
+    auth_login_url = registration.auth_login_url
+    separator = "&" if "?" in auth_login_url else "?"
     parts = urlsplit(auth_login_url)
     return LoginResult(
-        auth_url=auth_url,
+        auth_url=auth_login_url + separator + urlencode(auth_params),
         auth_origin=f"{parts.scheme}://{parts.netloc}",
         state=state,
-        nonce=login.nonce,
+        nonce=nonce,
         storage_target=storage_target,
-        cookie_service=cookie_service,
     )
 
 
@@ -135,11 +134,6 @@ def new_window_params(params: Mapping[str, str]) -> dict[str, str]:
     return chosen
 
 
-def _query_value(url: str, name: str) -> str:
-    values = parse_qs(urlsplit(url).query).get(name, [""])
-    return values[0]
-
-
 def _is_own_url(url: str, tool_base_url: str) -> bool:
     own = urlsplit(tool_base_url)
     try:
@@ -147,16 +141,3 @@ def _is_own_url(url: str, tool_base_url: str) -> bool:
     except ValueError:  # e.g. "http://[::1": not a URL at all, so not ours (a 400, not a 500)
         return False
     return (other.scheme, other.netloc) == (own.scheme, own.netloc)
-
-
-def _login_message(detail: str) -> str:
-    if "registration" in detail.lower():
-        return N_(
-            "This Canvas (issuer and client id) is not registered with the tool. "
-            "An administrator can add it with `flask --app app platforms add`."
-        )
-    if "login hint" in detail.lower():
-        return N_("The login request has no login_hint; start the tool from Canvas.")
-    if "issuer" in detail.lower():
-        return N_("The login request has no issuer (iss); start the tool from Canvas.")
-    return N_("The login request was not valid; start the tool from Canvas again.")

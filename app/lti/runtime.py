@@ -13,7 +13,7 @@ from app.config import Settings
 from app.lti.housekeeping import Housekeeping
 from app.lti.launch_state import StateStore, StoreLaunchDataStorage, make_state_store
 from app.lti.platform_keys import PlatformKeySet
-from app.lti.tool_conf import DbToolConf
+from app.lti.tool_conf import DbToolConf, RegistrationCache
 
 
 @dataclass
@@ -26,14 +26,14 @@ class LtiRuntime:
     now: Callable[[], datetime]
     http: requests.Session
     housekeeping: Housekeeping
+    registrations: RegistrationCache
 
     def storage(self, session: Session) -> StoreLaunchDataStorage:
-        """pylti1p3's storage, written in ``session``'s transaction (the view commits)."""
+        """The launch state, written in ``session``'s transaction (the view commits)."""
         return StoreLaunchDataStorage(self.store.within(session))
 
-    @staticmethod
-    def tool_conf(session: Session) -> DbToolConf:
-        return DbToolConf(session)
+    def tool_conf(self, session: Session) -> DbToolConf:
+        return DbToolConf(session, self.registrations)
 
     @property
     def launch_url(self) -> str:
@@ -58,4 +58,5 @@ def build_runtime(
         now=now,
         http=http,
         housekeeping=Housekeeping(now),
+        registrations=RegistrationCache(),
     )

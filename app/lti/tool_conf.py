@@ -1,129 +1,130 @@
-"""pylti1p3's ``ToolConf`` over the registrations in the database.
+"""The registrations in the database, as the login and the launch need them.
 
 One issuer (``https://canvas.instructure.com``) serves every hosted institution, so a
 registration is found by (issuer, client id) and a launch by (issuer, client id, deployment).
+The issuer alone never picks a registration: the login requires ``client_id`` and the launch
+takes it from ``aud``/``azp``.
+
+``Registration`` is a frozen snapshot (no ORM object), so a request can keep it after its
+session is gone and the launch can write its ``Launch`` row without reading the platform
+again. ``RegistrationCache`` keeps snapshots per process for ``ttl_seconds`` (30 s): every
+login and launch looked its registration up, which rarely changes. A change this process
+commits (the CLI, Dynamic Registration) drops the cache at once (``platforms_generation``);
+another process's change shows within the TTL, except that a deployment missing from a
+snapshot is always looked up afresh before a launch is refused.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from pylti1p3.deployment import Deployment as LtiDeployment
-from pylti1p3.registration import Registration
-from pylti1p3.tool_config.abstract import ToolConfAbstract
+from cachetools import TTLCache
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from app.lti.adapters import ToolRequest
+from app.lti.frame_origins import platforms_generation
 from app.models.platform import Deployment, Platform
 
-
-class PlatformRegistration(Registration):  # type: ignore[misc]
-    """A pylti1p3 ``Registration`` that remembers which ``Platform`` row it came from."""
-
-    def __init__(self, platform: Platform) -> None:
-        super().__init__()
-        self.platform_id = platform.id
-        self.canvas_url = platform.canvas_url
-        self.set_issuer(platform.issuer)
-        self.set_client_id(platform.client_id)
-        self.set_auth_login_url(platform.auth_login_url)
-        self.set_auth_token_url(platform.auth_token_url)
-        self.set_key_set_url(platform.key_set_url)
+DEFAULT_TTL_SECONDS = 30.0
 
 
-class DbToolConf(ToolConfAbstract[ToolRequest]):
-    """Registrations read from the DB on demand; nothing cached between requests."""
+@dataclass(frozen=True)
+class Registration:
+    """One Canvas developer key registered with the tool, with its deployments."""
 
-    def __init__(self, session: Session) -> None:
-        super().__init__()
+    platform_id: int
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    key_set_url: str
+    canvas_url: str
+    deployment_ids: frozenset[str]
+
+
+class RegistrationCache:
+    """Known registrations per process: bounded, for ``ttl_seconds``, dropped on a change
+    this process commits. Unknown (issuer, client id) pairs are never cached, so forged
+    ones cannot fill it (and the rate limit bounds their queries)."""
+
+    def __init__(
+        self,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        maxsize: int = 256,
+    ) -> None:
+        self._cache: TTLCache[tuple[str, str], tuple[int, Registration]] = TTLCache(
+            maxsize=maxsize, ttl=ttl_seconds, timer=clock
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Registration | None:
+        with self._lock:
+            found = self._cache.get(key)
+        if found is None or found[0] != platforms_generation():
+            return None
+        return found[1]
+
+    def put(self, key: tuple[str, str], registration: Registration, generation: int) -> None:
+        with self._lock:
+            self._cache[key] = (generation, registration)
+
+
+class DbToolConf:
+    """Registrations from the process cache, else the database (once per request)."""
+
+    def __init__(self, session: Session, cache: RegistrationCache | None = None) -> None:
         self._session = session
-        # Instance attribute: the base class keeps this mapping on the class, shared by
-        # every instance, which would leak one request's issuer settings into the next.
-        self.issuers_relation_types = {}
-        # pylti1p3 asks for the same registration several times per request; one query.
-        self._platforms: dict[tuple[str, str], Platform | None] = {}
+        self._cache = cache
+        self._found: dict[tuple[str, str], Registration | None] = {}
 
-    def check_iss_has_one_client(self, iss: str) -> bool:  # noqa: ARG002
-        return False
-
-    def check_iss_has_many_clients(self, iss: str) -> bool:  # noqa: ARG002
-        return True
-
-    def _platform(self, iss: str, client_id: str | None) -> Platform | None:
-        if not client_id:
+    def registration(self, iss: str, client_id: str) -> Registration | None:
+        """The registration of (``iss``, ``client_id``), or None when there is none."""
+        if not iss or not client_id:
             return None
         key = (iss, client_id)
-        if key not in self._platforms:
-            # The deployments come in the same round trip: the launch checks one of them.
-            self._platforms[key] = (
-                self._session.scalars(
-                    select(Platform)
-                    .options(joinedload(Platform.deployments))
-                    .where(Platform.issuer == iss, Platform.client_id == client_id)
-                )
-                .unique()
-                .first()
-            )
-        return self._platforms[key]
+        if key in self._found:
+            return self._found[key]
+        cached = self._cache.get(key) if self._cache is not None else None
+        if cached is not None:
+            self._found[key] = cached
+            return cached
+        generation = platforms_generation()  # read before the query: a change during it wins
+        loaded = _load(self._session, iss, client_id)
+        if loaded is not None and self._cache is not None:
+            self._cache.put(key, loaded, generation)
+        self._found[key] = loaded
+        return loaded
 
-    def platform_has_deployments(self, platform_id: int) -> bool:
-        platform = self._session.get(Platform, platform_id)
-        return platform is not None and bool(platform.deployments)
-
-    def find_registration_by_issuer(
-        self,
-        iss: str,
-        *args: Any,  # noqa: ARG002
-        **kwargs: Any,  # noqa: ARG002
-    ) -> Registration:
-        """The registration of ``iss`` only when it is the issuer's one client, else None.
-
-        pylti1p3 asks this only after ``check_iss_has_one_client``, which says no: one hosted
-        issuer (``https://canvas.instructure.com``) serves every institution, so the issuer
-        alone never picks a registration that another client shares.
-        """
-        platforms = self._session.scalars(
-            select(Platform).where(Platform.issuer == iss).limit(2)
-        ).all()
-        return PlatformRegistration(platforms[0]) if len(platforms) == 1 else None  # type: ignore[return-value]
-
-    def find_registration_by_params(
-        self,
-        iss: str,
-        client_id: str,
-        *args: Any,  # noqa: ARG002
-        **kwargs: Any,  # noqa: ARG002
-    ) -> Registration:
-        platform = self._platform(iss, client_id)
-        # pylti1p3 tests the result for truth; None means "not registered".
-        return None if platform is None else PlatformRegistration(platform)  # type: ignore[return-value]
-
-    def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
-        """The deployment only when one client of ``iss`` has it (see the issuer lookup)."""
-        found = self._session.scalars(
-            select(Deployment.deployment_id)
-            .join(Platform)
-            .where(Platform.issuer == iss, Deployment.deployment_id == deployment_id)
-            .limit(2)
-        ).all()
-        return _lti_deployment(found[0]) if len(found) == 1 else None
-
-    def find_deployment_by_params(
-        self,
-        iss: str,
-        deployment_id: str,
-        client_id: str,
-        *args: Any,  # noqa: ARG002
-        **kwargs: Any,  # noqa: ARG002
-    ) -> LtiDeployment | None:
-        platform = self._platform(iss, client_id)
-        if platform is None or not deployment_id:
-            return None
-        known = any(d.deployment_id == deployment_id for d in platform.deployments)
-        return _lti_deployment(deployment_id) if known else None
+    def fresh(self, registration: Registration) -> Registration | None:
+        """The same registration read from the database now (not from the cache)."""
+        return _load(self._session, registration.issuer, registration.client_id)
 
 
-def _lti_deployment(deployment_id: str) -> LtiDeployment:
-    deployment: LtiDeployment = LtiDeployment().set_deployment_id(deployment_id)
-    return deployment
+def _load(session: Session, iss: str, client_id: str) -> Registration | None:
+    # One round trip: the platform's columns and its deployment ids (outer join).
+    rows = session.execute(
+        select(
+            Platform.id,
+            Platform.auth_login_url,
+            Platform.key_set_url,
+            Platform.canvas_url,
+            Deployment.deployment_id,
+        )
+        .outerjoin(Deployment, Deployment.platform_id == Platform.id)
+        .where(Platform.issuer == iss, Platform.client_id == client_id)
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return Registration(
+        platform_id=first.id,
+        issuer=iss,
+        client_id=client_id,
+        auth_login_url=first.auth_login_url,
+        key_set_url=first.key_set_url,
+        canvas_url=first.canvas_url,
+        deployment_ids=frozenset(r.deployment_id for r in rows if r.deployment_id is not None),
+    )

@@ -29,6 +29,7 @@ from app.lti.launch import (
     consume,
     hold_pending,
     purge_launches,
+    record_launch,
     release_pending,
 )
 from app.lti.login import new_window_params, start_login
@@ -55,18 +56,19 @@ def login() -> ResponseReturnValue:
     """Step 1: answer with the redirect to Canvas, or a page that stores state first."""
     runtime = _runtime()
     session = request_session()
-    if runtime.housekeeping.due("launch_state"):  # expired states and pending launches
+    if runtime.housekeeping.due("launch_state"):  # spent states and pending launches
         runtime.store.within(session).purge_expired()
+        session.commit()
     result = start_login(
         _params(),
         request.cookies,
         tool_conf=runtime.tool_conf(session),
-        storage=runtime.storage(session),
+        secret_key=runtime.settings.secret_key,
+        now=runtime.now().timestamp(),
         launch_url=runtime.launch_url,
         tool_base_url=runtime.settings.tool_base_url,
         secure=request.is_secure,
     )
-    session.commit()  # the state must be stored before the browser goes to Canvas
     if result.storage_target is None:
         return result.apply_cookies(redirect(result.auth_url, code=302))
     page = render_template(
@@ -86,14 +88,12 @@ def launch() -> ResponseReturnValue:
     """Step 3: verify the id_token; finish now (cookie) or after the page checks storage."""
     runtime = _runtime()
     session = request_session()
-    # Held for the whole view: it keeps the platform row it loaded alive, and the session's
-    # identity map (weakly referenced) then answers _finish's lookup without a query.
     tool_conf = runtime.tool_conf(session)
     checked = check_launch(
         _params(),
         request.cookies,
         tool_conf=tool_conf,
-        storage=runtime.storage(session),
+        secret_key=runtime.settings.secret_key,
         keys=runtime.keys,
         now=runtime.now,
         leeway_seconds=runtime.settings.jwt_leeway_seconds,
@@ -145,7 +145,7 @@ def _finish(checked: Checked) -> Response:
     # Spend state and nonce before writing: of two racing requests only one gets past here.
     consume(runtime.storage(session), checked)
     adopt_first_deployment(session, checked)
-    session.add(launch_row)
+    record_launch(session, launch_row)
     if runtime.housekeeping.due("launches"):
         purge_launches(session, now)
     session.commit()

@@ -45,6 +45,11 @@ def test_launch_benchmark_runs_every_step() -> None:
     assert "inside the tool (Server-Timing)" in out  # every tool response carried the header
     for reading in ("per request, inside", "per launch, inside", "per request, client"):
         assert reading in out
+    # The pylti1p3 example ran side by side (with two workers it may lose launches: its
+    # state lives in one process; the tool's count of lost launches is what must be 0).
+    assert "pylti1p3 example: " in out
+    assert "== tool vs pylti1p3 example (same run, 2 gunicorn worker(s) each)" in out
+    assert "target 0 lost tool launches: 0 met" in out
 
 
 def test_pages_benchmark_runs_every_page() -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import create_app
 from app.config import Settings
 from app.db import Base, Database
+from app.lti import login_state
 from app.lti.launch_state import DbStateStore, RedisStateStore, StateStore, make_state_store
 from tests.unit.lti import fakes
 from tests.unit.lti.conftest import install_canvas, install_clock
@@ -53,6 +54,9 @@ def _contract(store: StateStore) -> None:
     assert store.take("a") is None
     assert store.get("a") is None
     assert store.get("missing") is None
+    assert store.add("once", 1, 60) is True  # the first add wins ...
+    assert store.add("once", 2, 60) is False  # ... every later one loses
+    assert store.get("once") == 1
 
 
 def test_db_store_contract(db_store: DbStateStore) -> None:
@@ -99,21 +103,20 @@ def test_redis_url_selects_redis(app: Flask, fresh_redis_url: str) -> None:
 
 
 def test_launch_works_on_redis(fresh_redis_url: str, settings: Settings) -> None:
-    """The whole login and launch with REDIS_URL set: state and nonces live in Redis."""
+    """The whole login and launch with REDIS_URL set: the spent state is marked in Redis."""
     flask_app = create_app(settings.with_overrides(redis_url=fresh_redis_url))
     Base.metadata.create_all(flask_app.extensions["db"].engine)
     install_clock(flask_app)
     canvas = install_canvas(flask_app)
     client = flask_app.test_client()
     state, nonce, _ = fakes.login(client)
-    keys: list[bytes] = list(
-        redis.Redis.from_url(fresh_redis_url).scan_iter("canvas-reports:lti:*")
-    )
-    assert any(state.encode() in key for key in keys)
+    server = redis.Redis.from_url(fresh_redis_url)
+    assert list(server.scan_iter("canvas-reports:lti:used-*")) == []  # a login stores nothing
     response = client.post(
         "/lti/launch", data={"id_token": canvas.sign(canvas.claims(nonce)), "state": state}
     )
     assert response.status_code == 303
+    assert server.exists(f"canvas-reports:lti:{login_state.used_key(state)}") == 1
     again = client.post(
         "/lti/launch", data={"id_token": canvas.sign(canvas.claims(nonce)), "state": state}
     )
