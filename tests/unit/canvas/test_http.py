@@ -317,7 +317,7 @@ def test_pagination_refuses_links_to_another_host(canvas: ProbeClient, fake: Fak
 
 
 def test_a_budget_bounds_timeouts_and_stops_every_retry(
-    canvas: CanvasClient, fake: FakeCanvas, sleep: RecordingSleep
+    canvas: ProbeClient, fake: FakeCanvas, sleep: RecordingSleep
 ) -> None:
     """``CanvasClient.budget`` (report starts): short timeouts, no 5xx or throttle retries,
     and everything back as it was afterwards."""
