@@ -34,9 +34,9 @@ from app.reports.kinds import (
     ParamSpec,
     is_date_bounded,
     param_specs,
-    parse_parameters,
     piece_last_day,
     split_parameters,
+    validate,
 )
 from app.reports.polling import DEFAULT_POLICY
 from app.reports.refresh import refresh_job
@@ -204,7 +204,7 @@ def start_account_report(
     """
     account_id = require_account_admin(launch)
     entry = catalogue_entry(client, launch, report_type)
-    parameters = parse_parameters(entry.params, form)
+    parameters = validate(report_type, entry.params, form)
     runs = split_parameters(parameters) if entry.date_bounded else [parameters]
     group = uuid.uuid4().hex if len(runs) > 1 else None
     jobs = []
