@@ -112,7 +112,7 @@ def test_admin_starts_a_provisioning_report_aborts_one_and_downloads_another(
     clock.freeze()
     catalogue.first.click()
     form = tool.locator("form.report-form")
-    form.get_by_role("checkbox", name="Get the Provisioning file for users").check()
+    form.get_by_role("checkbox", name="Users", exact=True).check()
     screenshot(page, "journey-admin-2-form")
     assert_accessible(tool_frame(page))
     form.get_by_role("button", name="Start report").click()
@@ -122,12 +122,13 @@ def test_admin_starts_a_provisioning_report_aborts_one_and_downloads_another(
     clock.advance(emulator.settings.report_seconds * 0.5)
     expect(first).to_have_attribute("data-status", "running", timeout=WORKER_TIMEOUT_MS)
     first.get_by_role("button", name="Abort").click()
+    tool.get_by_role("dialog").get_by_role("button", name="Abort").click()
     aborted = tool.locator("tr[data-status='aborted']")
     expect(aborted).to_have_count(1, timeout=WORKER_TIMEOUT_MS)
     screenshot(page, "journey-admin-3-aborted")
 
     form = tool.locator("form.report-form")
-    form.get_by_role("checkbox", name="Get the Provisioning file for courses").check()
+    form.get_by_role("checkbox", name="Courses", exact=True).check()
     form.get_by_role("button", name="Start report").click()
     expect(tool.locator("tr[data-job-id]")).to_have_count(2)  # Canvas has the new report
     clock.advance(emulator.settings.report_seconds * 3)
