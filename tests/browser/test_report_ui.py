@@ -121,7 +121,8 @@ def test_the_submit_button_is_busy_once_and_sends_one_request(
         """async b => {
             const t0 = performance.now();
             b.click();
-            const busy = [b.disabled, b.getAttribute("aria-busy"), b.form.getAttribute("aria-busy")];
+            const busy = [b.disabled, b.getAttribute("aria-busy"),
+                          b.form.getAttribute("aria-busy")];
             b.click(); b.click();
             b.form.requestSubmit();
             await new Promise(r => setTimeout(r, 1000));
