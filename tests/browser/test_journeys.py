@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -64,6 +65,9 @@ def test_teacher_runs_item_analysis_watches_progress_opens_insights_and_download
     expect(row).to_contain_text("Item Analysis")
     progress = row.get_by_role("progressbar")
     expect(progress).to_have_attribute("aria-valuenow", "0")
+    # The "In Canvas" box is bound to the same job and follows the same poll.
+    in_canvas = tool.locator(".report-canvas-list li[data-job-id]")
+    expect(in_canvas).to_have_text(re.compile(r"Item Analysis:\s+being generated"))
     screenshot(page, f"journey-teacher-{mode}-2-queued")
 
     clock.advance(report_seconds * 0.55)  # Canvas is part-way through the report
@@ -75,6 +79,7 @@ def test_teacher_runs_item_analysis_watches_progress_opens_insights_and_download
     clock.advance(report_seconds * 2)
     expect(row).to_have_attribute("data-status", "complete", timeout=WORKER_TIMEOUT_MS)
     expect(progress).to_have_attribute("aria-valuenow", "100")
+    expect(in_canvas).to_have_text(re.compile(r"Item Analysis:\s+generated \u2014 .+\.csv"))
     expect(tool.locator("[aria-live]").first).not_to_be_empty()
     screenshot(page, f"journey-teacher-{mode}-4-complete")
     assert_accessible(tool_frame(page))
