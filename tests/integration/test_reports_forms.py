@@ -329,3 +329,15 @@ def test_job_json_has_phase_and_elapsed(world: World) -> None:
     world.run_until_settled()
     done = ada.api(f"/api/jobs/{job.id}").json
     assert (done["phase"], done["finished"]) == ("complete", True)
+
+
+def test_history_and_audit_trail_name_a_run_by_the_same_number(world: World) -> None:
+    ada = admin(world)
+    ada.post("/reports/account/last_user_access_csv")
+    [job] = world.jobs()
+    history = ada.get("/reports/account/last_user_access_csv").text
+    audit = ada.get("/reports/account").text
+    number = f">#{job.id}</a>"
+    assert number in history
+    assert number in audit.split('id="audit-title"')[1]
+    assert f"Canvas id {job.canvas_report_id}" in history
