@@ -46,6 +46,7 @@ ENDPOINTS: Mapping[str, Endpoint] = MappingProxyType({
     "get_account": Endpoint("GET", "/api/v1/accounts/:id"),
     "list_accounts": Endpoint("GET", "/api/v1/accounts"),
     "list_sub_accounts": Endpoint("GET", "/api/v1/accounts/:account_id/sub_accounts"),
+    "list_courses": Endpoint("GET", "/api/v1/accounts/:account_id/courses"),  # report forms
     # course reports
     "start_course_report": Endpoint("POST", "/api/v1/courses/:course_id/reports/:report_type"),
     "get_course_report": Endpoint(

@@ -25,6 +25,7 @@ from app.canvas.payloads import (
     AccountReport,
     Assignment,
     AvailableReport,
+    Course,
     CourseReport,
     File,
     Progress,
@@ -266,6 +267,11 @@ class CanvasClient:
     @endpoint
     def list_accounts(self) -> list[Account]:
         return self._list(Account, "/api/v1/accounts")
+
+    @endpoint
+    def list_courses(self, account_id: int, **filters: Any) -> list[Course]:
+        """Courses of an account; ``filters`` pass through (e.g. ``enrollment_term_id``)."""
+        return self._list(Course, f"/api/v1/accounts/{account_id}/courses", filters)
 
     @endpoint
     def list_sub_accounts(self, account_id: int, *, recursive: bool = False) -> list[Account]:

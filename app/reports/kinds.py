@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from app.errors import BadRequest
 from app.inputs import parse_id
+from app.reports.labels import SIS_TABLES, TABLE_REPORTS, label_for
 
 
 class Family(StrEnum):
@@ -32,6 +33,7 @@ class ParamKind(StrEnum):
     CHOICE = "choice"
     TEXT = "text"
     BOOLEAN = "boolean"
+    MULTI = "multi"  # several of fixed choices (checkboxes), sent as a list
 
 
 QUIZ_REPORT_TYPES: tuple[str, ...] = ("student_analysis", "item_analysis")
@@ -46,8 +48,32 @@ MAX_SPLIT_DAYS = 2 * 366  # at most ~53 two-week runs for one request
 _TERM_NAMES = frozenset({"enrollment_term_id", "enrollment_term"})
 _COURSE_NAMES = frozenset({"course_id", "course"})
 _DATE_NAMES = frozenset({"start_at", "end_at"})
-_TEXT_NAMES = frozenset({"enrollment_filter", "enrollment_states", "enrollment_state"})
+_TEXT_NAMES: frozenset[str] = frozenset()
 _CHOICES: Mapping[str, tuple[str, ...]] = {"order": ("users", "courses", "outcomes")}
+# Canvas reads these with ``Api.value_to_array`` and keeps only known values
+# (gems/plugins/account_reports/lib/account_reports/report_helper.rb).
+ENROLLMENT_STATES: tuple[str, ...] = (
+    "active",
+    "invited",
+    "creation_pending",
+    "completed",
+    "inactive",
+    "deleted",
+    "rejected",
+)
+ENROLLMENT_TYPES: tuple[str, ...] = (
+    "StudentEnrollment",
+    "TeacherEnrollment",
+    "TaEnrollment",
+    "DesignerEnrollment",
+    "ObserverEnrollment",
+    "StudentViewEnrollment",
+)
+_MULTI: Mapping[str, tuple[str, ...]] = {
+    "enrollment_states": ENROLLMENT_STATES,
+    "enrollment_state": ENROLLMENT_STATES,
+    "enrollment_filter": ENROLLMENT_TYPES,
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,8 @@ def param_kind(name: str) -> ParamKind:
         return ParamKind.DATE
     if name in _CHOICES:
         return ParamKind.CHOICE
+    if name in _MULTI:
+        return ParamKind.MULTI
     if name in _TEXT_NAMES:
         return ParamKind.TEXT
     # Everything else in the built-in catalogue is a flag read with value_to_boolean.
@@ -87,10 +115,29 @@ def param_specs(parameters: Mapping[str, Any] | None) -> list[ParamSpec]:
                 kind=param_kind(name),
                 required=bool(info.get("required", False)),
                 description=str(info.get("description") or ""),
-                choices=_CHOICES.get(name, ()),
+                choices=_CHOICES.get(name) or _MULTI.get(name, ()),
             )
         )
-    return specs
+    return sorted(specs, key=_form_order)
+
+
+_KIND_ORDER = {
+    ParamKind.TERM: 0,
+    ParamKind.COURSE: 1,
+    ParamKind.DATE: 2,
+    ParamKind.CHOICE: 4,
+    ParamKind.MULTI: 5,
+    ParamKind.TEXT: 6,
+    ParamKind.BOOLEAN: 7,
+}
+
+
+def _form_order(spec: ParamSpec) -> int:
+    """Pickers first, the start date before the end date, flags last (a stable sort keeps
+    Canvas's order within a kind)."""
+    if spec.name == "end_at":
+        return 3
+    return _KIND_ORDER[spec.kind]
 
 
 def is_date_bounded(specs: list[ParamSpec]) -> bool:
@@ -98,57 +145,132 @@ def is_date_bounded(specs: list[ParamSpec]) -> bool:
     return names >= _DATE_NAMES
 
 
-def parse_parameters(specs: list[ParamSpec], form: Mapping[str, str]) -> dict[str, Any]:
-    """Canvas ``parameters`` from submitted form fields (``p_<name>``).
+class FormErrors(BadRequest):
+    """Submitted report parameters that Canvas would refuse or misread, per field.
 
-    Unchecked flags are omitted rather than sent as false: Canvas tests some flags
-    (``skip_message``) for presence, so ``"false"`` would switch them on.
+    ``errors`` maps a form field (``p_<name>``, or ``p_tables`` for the table choice of
+    the SIS/Provisioning reports) to its message; ``message`` summarises them for JSON
+    clients. Raised before anything is sent to Canvas; the page shows each message next to
+    its field and keeps every value the user entered.
+    """
+
+    code = "invalid_form"
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__(" ".join(errors.values()))
+        self.errors = dict(errors)
+
+
+TABLES_FIELD = "p_tables"
+
+
+def validate(report: str, specs: list[ParamSpec], form: Mapping[str, str]) -> dict[str, Any]:
+    """Canvas ``parameters`` from submitted form fields (``p_<name>``), or every problem.
+
+    Multiple choices arrive comma-separated (the view joins repeated fields) and go to
+    Canvas as a list. Unchecked flags are omitted rather than sent as false: Canvas tests
+    some flags (``skip_message``) for presence, so ``"false"`` would switch them on.
 
     Raises:
-        BadRequest: a required value is missing or a value has the wrong shape.
+        FormErrors: a required value is missing, a value has the wrong shape, the end date
+            is before the start date or the range is too long, or a SIS/Provisioning export
+            names no table.
     """
     out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for spec in specs:
-        raw = (form.get(f"p_{spec.name}") or "").strip()
+        field = f"p_{spec.name}"
+        raw = (form.get(field) or "").strip()
         if spec.kind is ParamKind.BOOLEAN:
             if raw in {"1", "true", "on", "yes"}:
                 out[spec.name] = True
             continue
         if not raw:
             if spec.required:
-                raise BadRequest(_("%(name)s is required.", name=spec.name))
+                errors[field] = _("%(name)s is required.", name=_field_name(report, spec))
             continue
-        out[spec.name] = _parse_value(spec, raw)
+        try:
+            out[spec.name] = _parse_value(report, spec, raw)
+        except BadRequest as exc:
+            errors[field] = exc.message
+    _check_range(out, errors)
+    _check_tables(report, specs, out, errors)
+    if errors:
+        raise FormErrors(errors)
     return out
 
 
-def _parse_value(spec: ParamSpec, raw: str) -> Any:
+def parse_parameters(
+    specs: list[ParamSpec], form: Mapping[str, str], report: str = ""
+) -> dict[str, Any]:
+    """``validate`` (kept for callers that do not name the report)."""
+    return validate(report, specs, form)
+
+
+def _field_name(report: str, spec: ParamSpec) -> str:
+    return str(label_for(report, spec.name).text)
+
+
+def _parse_value(report: str, spec: ParamSpec, raw: str) -> Any:
+    name = _field_name(report, spec)
     if spec.kind is ParamKind.COURSE:
         course_id = parse_id(raw)
         if course_id is None:
-            raise BadRequest(_("%(name)s must be a Canvas course id.", name=spec.name))
+            raise BadRequest(_("%(name)s must be a Canvas course id.", name=name))
         return course_id
     if spec.kind is ParamKind.TERM:
         if raw == "active_terms":
             return raw
         term_id = parse_id(raw)
         if term_id is None:
-            raise BadRequest(_("%(name)s must be a term.", name=spec.name))
+            raise BadRequest(_("%(name)s must be a term.", name=name))
         return term_id
     if spec.kind is ParamKind.DATE:
         try:
             return date.fromisoformat(raw[:10]).isoformat()
         except ValueError as exc:
-            raise BadRequest(_("%(name)s must be a date (YYYY-MM-DD).", name=spec.name)) from exc
+            raise BadRequest(_("%(name)s must be a date (YYYY-MM-DD).", name=name)) from exc
+    if spec.kind is ParamKind.MULTI:
+        values = [part.strip() for part in raw.split(",") if part.strip()]
+        unknown = [value for value in values if value not in spec.choices]
+        if unknown:
+            raise BadRequest(
+                _(
+                    "%(name)s must be among %(choices)s.",
+                    name=name,
+                    choices=", ".join(spec.choices),
+                )
+            )
+        return list(dict.fromkeys(values))
     if spec.kind is ParamKind.CHOICE and raw not in spec.choices:
         raise BadRequest(
             _(
                 "%(name)s must be one of %(choices)s.",
-                name=spec.name,
+                name=name,
                 choices=", ".join(spec.choices),
             )
         )
     return raw
+
+
+def _check_range(out: Mapping[str, Any], errors: dict[str, str]) -> None:
+    start, end = out.get("start_at"), out.get("end_at")
+    if not (isinstance(start, str) and isinstance(end, str)):
+        return
+    try:
+        split_range(date.fromisoformat(start), date.fromisoformat(end))
+    except BadRequest as exc:
+        errors["p_end_at"] = exc.message
+
+
+def _check_tables(
+    report: str, specs: list[ParamSpec], out: Mapping[str, Any], errors: dict[str, str]
+) -> None:
+    if report not in TABLE_REPORTS:
+        return
+    offered = [spec.name for spec in specs if spec.name in SIS_TABLES]
+    if offered and not any(out.get(name) for name in offered):
+        errors[TABLES_FIELD] = _("Choose at least one table to export.")
 
 
 @dataclass(frozen=True)

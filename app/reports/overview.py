@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasNotFound, CanvasNotPermitted
-from app.canvas.payloads import Assignment, Quiz, QuizReport, Term
+from app.canvas.payloads import Assignment, Course, Quiz, QuizReport, Term
 from app.i18n import N_
 from app.models.job import AuditEvent, Job
 from app.models.launch import Launch
@@ -33,11 +33,17 @@ class AccountOverview:
     audit: Sequence[AuditEvent]
 
 
+# A course picker longer than this is a number field instead (a select of thousands of
+# courses helps nobody and costs Canvas pages of listing).
+MAX_PICKER_COURSES = 500
+
+
 @dataclass(frozen=True)
 class AccountReportPage:
     entry: CatalogueEntry
     terms: list[Term]
     history: list[HistoryEntry]
+    courses: list[Course] | None = None  # None: no picker (a number field instead)
 
 
 @dataclass(frozen=True)
@@ -137,20 +143,50 @@ def cached_catalogue_entry(
 
 
 def account_report_page(
-    session: Session, client: CanvasClient, launch: Launch, report_type: str
+    session: Session,
+    client: CanvasClient,
+    launch: Launch,
+    report_type: str,
+    cache: CanvasAnswerCache | None = None,
 ) -> AccountReportPage:
+    """The form and history of one report type; the term and course pickers' lists come
+    from ``cache`` when given (Canvas is asked at most once a TTL per user and account)."""
     account_id = require_account_admin(launch)
     entry = catalogue_entry(client, launch, report_type)
+    kinds = {p.kind for p in entry.params}
     terms: list[Term] = []
-    if any(p.kind == "term" for p in entry.params):
+    if "term" in kinds:
         try:
-            terms = client.list_terms(account_id)
+            terms = _cached(
+                cache,
+                launch,
+                lambda: client.list_terms(account_id),
+                context="account",
+                context_id=account_id,
+                what="terms",
+            )
         except (CanvasNotFound, CanvasNotPermitted):
             terms = []  # the form falls back to "all terms" / "active terms"
+    courses: list[Course] | None = None
+    if "course" in kinds:
+        try:
+            listed = _cached(
+                cache,
+                launch,
+                lambda: client.list_courses(account_id),
+                context="account",
+                context_id=account_id,
+                what="courses",
+            )
+        except (CanvasNotFound, CanvasNotPermitted):
+            listed = []
+        if 0 < len(listed) <= MAX_PICKER_COURSES:
+            courses = sorted(listed, key=lambda c: (c.name.casefold(), c.id))
     return AccountReportPage(
         entry=entry,
         terms=terms,
         history=account_history(session, client, launch, report_type),
+        courses=courses,
     )
 
 

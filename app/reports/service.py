@@ -29,9 +29,9 @@ from app.reports.kinds import (
     NEW_QUIZ_FORMATS,
     QUIZ_REPORT_TYPES,
     Family,
-    parse_parameters,
     piece_last_day,
     split_parameters,
+    validate,
 )
 from app.reports.pending import START_WINDOW, Started, new_job, record, start_key
 from app.reports.status import TRACKING
@@ -68,7 +68,7 @@ def start_account_report(
         BadRequest: invalid parameters (nothing recorded).
     """
     account_id = require_account_admin(launch)
-    parameters = parse_parameters(entry.params, form)
+    parameters = validate(entry.report, entry.params, form)
     runs = split_parameters(parameters) if entry.date_bounded else [parameters]
     group = uuid.uuid4().hex if len(runs) > 1 else None
     base = start_key(launch, Family.ACCOUNT, entry.report, [account_id], parameters)

@@ -33,7 +33,7 @@ from flask_babel import gettext as _
 from app.canvas.errors import CanvasError, CanvasNotPermitted
 from app.canvas.factory import CanvasClient, canvas_client_for_launch
 from app.db import request_session
-from app.errors import BadRequest, NotAuthorized
+from app.errors import BadRequest, IllegalTransition, NotAuthorized
 from app.extensions import current_now
 from app.i18n import translate_known
 from app.models.job import Job
@@ -42,6 +42,7 @@ from app.reports import (
     actions,
     canvas_cache,
     files,
+    labels,
     overview,
     quiz_resolution,
     rights,
@@ -49,10 +50,11 @@ from app.reports import (
     worker,
 )
 from app.reports.access import get_job, visible_jobs
-from app.reports.kinds import Family
+from app.reports.kinds import Family, FormErrors
 from app.reports.status import FINISHED, LABELS, JobStatus
 from app.web import inputs, quiz_picker
 from app.web.auth import current_launch, current_token, launch_required, launch_url
+from app.web.report_display import elapsed_seconds, elapsed_text, job_phase, notice_text
 
 bp = Blueprint("reports", __name__)
 
@@ -138,13 +140,15 @@ def _committed(jobs: Iterable[Job]) -> list[Job]:
     return rows
 
 
-def _back(default: str, target: str | None) -> ResponseReturnValue:
+def _back(default: str, target: str | None, notice: str = "") -> ResponseReturnValue:
     """Redirect to ``target`` (a ``next`` already checked by ``inputs.return_target``, before
-    anything changed), else ``default``; with the request's verified launch token."""
+    anything changed), else ``default``; with the request's verified launch token (and
+    ``notice=...`` for the target page when given)."""
     if target is None:
         return redirect(default, 303)
     separator = "&" if "?" in target else "?"
-    return redirect(f"{target}{separator}lt={quote(current_token(), safe='')}", 303)
+    extra = f"&notice={notice}" if notice else ""
+    return redirect(f"{target}{separator}lt={quote(current_token(), safe='')}{extra}", 303)
 
 
 # ---------------------------------------------------------------- account navigation
@@ -163,8 +167,29 @@ def account() -> ResponseReturnValue:
 @bp.get("/reports/account/<report_type>")
 @launch_required
 def account_report(report_type: str) -> ResponseReturnValue:
-    page = overview.account_report_page(request_session(), _client(), current_launch(), report_type)
-    return render_template("reports/account_report.html", page=page)
+    return _account_report_form(report_type)
+
+
+def _account_report_form(
+    report_type: str, values: dict[str, str] | None = None, errors: FormErrors | None = None
+) -> ResponseReturnValue:
+    """The form (with the user's ``values`` and per-field ``errors`` after a refused start)
+    and the history of one account report type."""
+    page = overview.account_report_page(
+        request_session(), _client(), current_launch(), report_type, canvas_cache.current_cache()
+    )
+    html = render_template(
+        "reports/account_report.html",
+        page=page,
+        values=values or {},
+        errors=errors.errors if errors is not None else {},
+    )
+    return html, (errors.status if errors is not None else 200)
+
+
+def _form_values() -> dict[str, str]:
+    """The submitted fields, repeated ones (checkbox groups) joined with commas."""
+    return {name: ",".join(v for v in values if v) for name, values in request.form.lists()}
 
 
 @bp.post("/reports/account/<report_type>")
@@ -172,15 +197,23 @@ def account_report(report_type: str) -> ResponseReturnValue:
 def start_account_report(report_type: str) -> ResponseReturnValue:
     launch = current_launch()
     client = _client(launch)
+    form = _form_values()
     # The catalogue the overview showed (cached); on a miss, one Canvas call under a short
     # budget, so the request answers quickly whatever Canvas does.
     with client.budget(START_CHECK_SECONDS):
         entry = overview.cached_catalogue_entry(
             client, launch, canvas_cache.current_cache(), report_type
         )
-    started = service.start_account_report(
-        request_session(), launch, entry=entry, form=request.form.to_dict(), now=current_now()
-    )
+    try:
+        started = service.start_account_report(
+            request_session(), launch, entry=entry, form=form, now=current_now()
+        )
+    except FormErrors as errors:
+        # Refused before anything reached Canvas: the same form, every value kept.
+        request_session().rollback()
+        if _wants_json():
+            return jsonify(error=errors.code, message=errors.message, fields=errors.errors), 400
+        return _account_report_form(report_type, form, errors)
     return _started(started, launch_url("reports.account_report", report_type=report_type))
 
 
@@ -348,6 +381,13 @@ def job(job_id: int) -> ResponseReturnValue:
     return render_template("reports/job.html", job=row, group=group)
 
 
+_CONFIRMED = frozenset({"abort", "delete"})
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
 @bp.post("/reports/jobs/<int:job_id>/<action>")
 @launch_required
 @_changes_canvas
@@ -358,10 +398,32 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
         raise BadRequest(_("Unknown action."))
     target = inputs.return_target()
     judge = current_judge()
-    judge.require_manage(get_job(request_session(), judge.launch, job_id))
-    row = act(request_session(), judge.client(), judge.launch, job_id, current_now())
+    row = get_job(request_session(), judge.launch, job_id)
+    judge.require_manage(row)
+    if action in _CONFIRMED and request.form.get("confirm") != "1" and not _wants_json():
+        # Without JavaScript (no dialog) abort and delete take a second, explicit step.
+        return render_template("reports/confirm.html", job=row, action=action, next_url=target)
+    try:
+        row = act(request_session(), judge.client(), judge.launch, job_id, current_now())
+    except IllegalTransition as refused:
+        if action != "abort":
+            raise
+        # Lost the race (Canvas finished or moved on since the last poll): the refreshed
+        # job is kept and shown where the user is, with what happened, not an error page.
+        row = get_job(request_session(), judge.launch, job_id)
+        notice = "finished" if JobStatus(row.status) in FINISHED else "not_abortable"
+        _committed([row])
+        if _wants_json():
+            message = notice_text(notice) or refused.message
+            body = {"error": refused.code, "message": message, "notice": notice}
+            return jsonify({**body, "job": job_json(row)}), 409
+        return _back(
+            launch_url("reports.job", job_id=job_id, notice=notice),
+            target,
+            notice=f"{notice}&job={job_id}",
+        )
     _committed([row])
-    if request.accept_mimetypes.best == "application/json":
+    if _wants_json():
         return jsonify(job_json(row))
     return _back(launch_url("reports.job", job_id=job_id), target)
 
@@ -446,10 +508,18 @@ def status_label(status: str) -> str:
     return text
 
 
+def _page_notice() -> str:
+    return notice_text(request.args.get("notice"))
+
+
 def job_json(row: Job) -> dict[str, Any]:
     """What pages need to redraw a job (no Canvas URLs, no tokens, no report contents)."""
     finished = JobStatus(row.status) in FINISHED
+    phase, phase_label = job_phase(row, status_label)
     return {
+        "phase": phase,
+        "phase_label": phase_label,
+        "elapsed_seconds": elapsed_seconds(row),
         "id": row.id,
         "title": row.title,
         "family": row.family,
@@ -565,9 +635,16 @@ def _register_globals(app: Flask) -> None:
         report_job_links=JobLinks,
         report_job_json=job_json,
         human_size=human_size,
+        report_elapsed=lambda row: elapsed_text(elapsed_seconds(row)),
         report_percent=report_percent,
         report_can_abort=actions.can_abort,
         report_can_delete=actions.can_delete,
         report_can_retry=actions.can_retry,
+        report_notice=_page_notice,
+        report_param_label=labels.label_for,
+        report_choice_label=labels.choice_label,
+        report_sis_tables=labels.SIS_TABLES,
+        report_table_reports=labels.TABLE_REPORTS,
+        report_phase=lambda row: job_phase(row, status_label),
         Family=Family,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -65,6 +66,9 @@ def test_teacher_runs_item_analysis_watches_progress_opens_insights_and_download
     expect(progress).to_have_attribute("aria-valuenow", "0")
     # The request recorded the start; the worker asks Canvas (at the frozen time) first.
     expect(row).to_have_attribute("data-status", "queued", timeout=WORKER_TIMEOUT_MS)
+    # The "In Canvas" box is bound to the same job and follows the same poll.
+    in_canvas = tool.locator(".report-canvas-list li[data-job-id]")
+    expect(in_canvas).to_have_text(re.compile(r"Item Analysis:\s+being generated"))
     screenshot(page, f"journey-teacher-{mode}-2-queued")
 
     clock.advance(report_seconds * 0.55)  # Canvas is part-way through the report
@@ -76,6 +80,7 @@ def test_teacher_runs_item_analysis_watches_progress_opens_insights_and_download
     clock.advance(report_seconds * 2)
     expect(row).to_have_attribute("data-status", "complete", timeout=WORKER_TIMEOUT_MS)
     expect(progress).to_have_attribute("aria-valuenow", "100")
+    expect(in_canvas).to_have_text(re.compile(r"Item Analysis:\s+generated \u2014 .+\.csv"))
     expect(tool.locator("[aria-live]").first).not_to_be_empty()
     screenshot(page, f"journey-teacher-{mode}-4-complete")
     assert_accessible(tool_frame(page))
@@ -112,7 +117,7 @@ def test_admin_starts_a_provisioning_report_aborts_one_and_downloads_another(
     clock.freeze()
     catalogue.first.click()
     form = tool.locator("form.report-form")
-    form.get_by_role("checkbox", name="Get the Provisioning file for users").check()
+    form.get_by_role("checkbox", name="Users", exact=True).check()
     screenshot(page, "journey-admin-2-form")
     assert_accessible(tool_frame(page))
     form.get_by_role("button", name="Start report").click()
@@ -124,12 +129,13 @@ def test_admin_starts_a_provisioning_report_aborts_one_and_downloads_another(
     clock.advance(emulator.settings.report_seconds * 0.5)
     expect(first).to_have_attribute("data-status", "running", timeout=WORKER_TIMEOUT_MS)
     first.get_by_role("button", name="Abort").click()
+    tool.get_by_role("dialog").get_by_role("button", name="Abort").click()
     aborted = tool.locator("tr[data-status='aborted']")
     expect(aborted).to_have_count(1, timeout=WORKER_TIMEOUT_MS)
     screenshot(page, "journey-admin-3-aborted")
 
     form = tool.locator("form.report-form")
-    form.get_by_role("checkbox", name="Get the Provisioning file for courses").check()
+    form.get_by_role("checkbox", name="Courses", exact=True).check()
     form.get_by_role("button", name="Start report").click()
     expect(tool.locator("tr[data-job-id]")).to_have_count(2)
     starting = tool.locator("tr[data-status='starting']")

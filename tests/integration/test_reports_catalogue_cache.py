@@ -130,7 +130,7 @@ def test_a_job_action_refreshes_the_catalogue(world: World) -> None:
     [job] = world.jobs()
     world.run_until_settled()
     view(ada, "/reports/account")
-    deleted = ada.post(f"/reports/jobs/{job.id}/delete")
+    deleted = ada.post(f"/reports/jobs/{job.id}/delete", {"confirm": "1"})
     assert deleted.status_code == 303, deleted.text
     assert view(ada, "/reports/account")[0] == 1
 

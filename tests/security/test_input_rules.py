@@ -176,7 +176,9 @@ def test_a_local_next_is_followed_after_the_action(
     ada = admin(world)
     job_id = _job_for(world, ada, action)
     mark = len(canvas.seen)
-    response = ada.post(f"/reports/jobs/{job_id}/{action}", {"next": "/reports/account"})
+    response = ada.post(
+        f"/reports/jobs/{job_id}/{action}", {"next": "/reports/account", "confirm": "1"}
+    )
     assert response.status_code == 303, response.text
     assert response.headers["Location"] == f"/reports/account?lt={ada.token}"
     assert world.job(job_id).status in {JobStatus.DELETED, JobStatus.ABORTED}
@@ -272,7 +274,7 @@ def test_the_redirect_carries_the_verified_token_not_the_form_field(world: World
     job_id = _job_for(world, ada, "delete")
     response = ada.http.post(
         f"/reports/jobs/{job_id}/delete",
-        data={"lt": "x\r\nSet-Cookie: a=1", "next": "/reports/account"},
+        data={"lt": "x\r\nSet-Cookie: a=1", "next": "/reports/account", "confirm": "1"},
         headers={"Authorization": f"Bearer {ada.token}"},
     )
     assert response.status_code == 303, response.text

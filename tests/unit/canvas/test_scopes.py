@@ -61,6 +61,7 @@ CALLS: dict[str, Callable[[CanvasClient], object]] = {
     "get_account": lambda c: c.get_account(1),
     "list_accounts": lambda c: c.list_accounts(),
     "list_sub_accounts": lambda c: c.list_sub_accounts(1, recursive=True),
+    "list_courses": lambda c: c.list_courses(1),
     "last_course_report": lambda c: _not_found_if_none(c.last_course_report(101, "pace")),
 }
 
