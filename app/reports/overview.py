@@ -358,13 +358,3 @@ def group_jobs(session: Session, judge: Judge, group_key: str) -> Sequence[Job]:
     )
     return judge.visible(rows)
 
-
-def recent_jobs(session: Session, judge: Judge, limit: int = 10) -> Sequence[Job]:
-    """Landing-page panels: latest jobs of the launch's context the viewer may see."""
-    rows = session.scalars(
-        visible_jobs(judge.launch)
-        .where(Job.status != JobStatus.DELETED.value)
-        .order_by(Job.created_at.desc(), Job.id.desc())
-        .limit(limit)
-    )
-    return judge.visible(rows)

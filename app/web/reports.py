@@ -30,10 +30,10 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.canvas.errors import CanvasError, CanvasNotPermitted
+from app.canvas.errors import CanvasNotPermitted
 from app.canvas.factory import CanvasClient, canvas_client_for_launch
 from app.db import request_session
-from app.errors import BadRequest, IllegalTransition, NotAuthorized
+from app.errors import BadRequest, IllegalTransition
 from app.extensions import current_now
 from app.i18n import translate_known
 from app.models.job import Job
@@ -609,28 +609,8 @@ class JobLinks:
         return self._link("reports.job_action", job_id, with_token=False, action=action)
 
 
-def _panel_jobs() -> list[Job]:
-    """Landing-page panels (from C's templates): the context's latest jobs, DB only."""
-    try:
-        judge = current_judge()
-    except NotAuthorized:  # a panel must never break the page that includes it
-        return []
-    return list(overview.recent_jobs(request_session(), judge))
-
-
-def _picker_quizzes() -> overview.CourseQuizzes | None:
-    """The landing quiz picker's list; without a token (or on Canvas trouble) none."""
-    try:
-        launch = current_launch()
-        return overview.cached_course_quizzes(_client(launch), launch, canvas_cache.current_cache())
-    except (CanvasError, NotAuthorized):
-        return None
-
-
 def _register_globals(app: Flask) -> None:
     app.jinja_env.globals.update(
-        reports_recent_jobs=_panel_jobs,
-        reports_course_quizzes=_picker_quizzes,
         report_status_label=status_label,
         report_job_links=JobLinks,
         report_job_json=job_json,

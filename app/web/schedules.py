@@ -34,6 +34,11 @@ def _entry(report_type: str) -> CatalogueEntry:
     )
 
 
+def _form_values() -> dict[str, str]:
+    """The submitted fields, repeated ones (checkbox groups) joined with commas."""
+    return {name: ",".join(v for v in values if v) for name, values in request.form.lists()}
+
+
 def _account_zone() -> str:
     """The account's time zone in Canvas (the form's default), UTC if Canvas has none."""
     launch = current_judge().launch
@@ -86,7 +91,7 @@ def new(report_type: str) -> ResponseReturnValue:
 @launch_required
 def create(report_type: str) -> ResponseReturnValue:
     entry = _entry(report_type)
-    parsed = manage.parse_form(entry.params, request.form.to_dict())
+    parsed = manage.parse_form(entry.report, entry.params, _form_values())
     if isinstance(parsed, manage.ScheduleForm):
         return _form_page(entry, parsed, status=400)
     session, launch, now = request_session(), current_judge().launch, current_now()
@@ -157,7 +162,7 @@ def save(schedule_id: int) -> ResponseReturnValue:
     schedule = manage.get_visible(session, judge, schedule_id)
     manage.require_owner(judge, schedule)
     entry = _entry(schedule.report_type)
-    parsed = manage.parse_form(entry.params, request.form.to_dict())
+    parsed = manage.parse_form(entry.report, entry.params, _form_values())
     if isinstance(parsed, manage.ScheduleForm):
         return _form_page(entry, parsed, schedule=schedule, status=400)
     manage.update(schedule, parsed, current_now())

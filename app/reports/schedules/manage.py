@@ -24,7 +24,7 @@ from app.canvas.errors import CanvasNotPermitted
 from app.errors import BadRequest, NotFound
 from app.models.launch import Launch
 from app.models.schedule import Schedule
-from app.reports.kinds import Family, ParamKind, ParamSpec, parse_parameters
+from app.reports.kinds import Family, FormErrors, ParamKind, ParamSpec, validate
 from app.reports.rights import Judge, refuse
 from app.reports.schedules import cadence, relative
 from app.reports.schedules.runner import ACTIVE, BY_OWNER, pause, resume
@@ -66,13 +66,21 @@ def form_values(schedule: Schedule) -> dict[str, str]:
             values[f"r_{name}"] = str(value)[1:]
         elif value is True:
             values[f"p_{name}"] = "1"
+        elif isinstance(value, list):
+            values[f"p_{name}"] = ",".join(str(item) for item in value)
         else:
             values[f"p_{name}"] = str(value)
     return values
 
 
-def parse_form(specs: Sequence[ParamSpec], form: Mapping[str, str]) -> Parsed | ScheduleForm:
-    """A valid cadence and parameters, or the form with a message per wrong field."""
+def parse_form(
+    report: str, specs: Sequence[ParamSpec], form: Mapping[str, str]
+) -> Parsed | ScheduleForm:
+    """A valid cadence and parameters, or the form with a message per wrong field.
+
+    Fixed values go through the report forms' own validation (``kinds.validate``), so a
+    schedule refuses exactly what a start would; relative ones through ``relative``.
+    """
     state = ScheduleForm(values=dict(form))
     try:
         parsed_cadence = cadence.parse(dict(form))
@@ -94,11 +102,12 @@ def parse_form(specs: Sequence[ParamSpec], form: Mapping[str, str]) -> Parsed | 
             fixed[f"p_{spec.name}"] = form[f"p_{spec.name}"]
     fixed_specs = [spec for spec in specs if spec.name not in rel]
     try:
-        parameters = {**parse_parameters(fixed_specs, fixed), **rel}
-    except BadRequest as error:
-        state.errors.setdefault("parameters", error.message)
+        parameters = {**validate(report, fixed_specs, fixed), **rel}
+    except FormErrors as error:
+        for field_name, message in error.errors.items():
+            state.errors.setdefault(field_name, message)
         parameters = {}
-    if "parameters" not in state.errors:
+    if not any(name.startswith("p_") for name in state.errors):
         try:
             relative.check(parameters)
         except relative.RelativeError as error:

@@ -57,8 +57,17 @@ def owner_launch(schedule: Schedule, now: datetime) -> Launch:
 
 def _form(parameters: dict[str, object]) -> dict[str, str]:
     """The start form's fields for concrete parameters (flags on as ``1``)."""
-    return {f"p_{name}": "1" if value is True else str(value) for name, value in parameters.items()
-            if value is not False and value is not None}  # fmt: skip
+    form: dict[str, str] = {}
+    for name, value in parameters.items():
+        if value is False or value is None:
+            continue
+        if value is True:
+            form[f"p_{name}"] = "1"
+        elif isinstance(value, list):
+            form[f"p_{name}"] = ",".join(str(item) for item in value)
+        else:
+            form[f"p_{name}"] = str(value)
+    return form
 
 
 def make_starter(client_for: ClientFor) -> Starter:
