@@ -30,8 +30,8 @@ from app.lti.roles import may_use_placement, role_label
 from app.models.launch import Launch
 from app.reports import quiz_resolution
 from app.web import quiz_picker
-from app.web import reports as report_views
 from app.web.auth import current_launch, launch_required
+from app.web.reports import pages as report_views
 
 bp = Blueprint("landing", __name__)
 

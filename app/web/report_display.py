@@ -1,6 +1,6 @@
 """How a job's progress reads on the report pages: phase, elapsed time, race notices.
 
-Shared by the templates (Jinja globals registered in ``app/web/reports.py``) and the
+Shared by the templates (Jinja globals registered in ``app/web/reports/presenters.py``) and the
 live-progress JSON, so the page as rendered and as redrawn by reports.js say the same.
 """
 

@@ -25,7 +25,7 @@ from werkzeug.routing.converters import NumberConverter
 from app.errors import BadRequest
 from app.inputs import has_control_characters, is_local_return_path
 from app.web import inputs as web_inputs
-from app.web import reports as reports_views
+from app.web.reports import common as reports_views
 from emulator.testing import LiveEmulator
 from tests.integration.launch_helpers import data_attribute
 from tests.security.platform import COURSE_NAV, launch_token, stored, tool_id
