@@ -66,9 +66,16 @@ class SweepResult:
     unauthorized: list[int] = field(default_factory=list)
 
 
-def claim_due(session: Session, now: datetime, policy: PollPolicy, limit: int = 50) -> list[int]:
+def claim_due(
+    session: Session,
+    now: datetime,
+    policy: PollPolicy,
+    limit: int = 50,
+    *,
+    job_id: int | None = None,
+) -> list[int]:
     """Ids of due live or starting jobs this process now owns (``next_poll_at`` moved by a
-    lease).
+    lease); only ``job_id`` when given.
 
     A job is due when ``next_poll_at <= now``. Another process that read the same row sees
     its conditional UPDATE match nothing and skips it.
@@ -80,18 +87,20 @@ def claim_due(session: Session, now: datetime, policy: PollPolicy, limit: int = 
         .order_by(Job.next_poll_at)
         .limit(limit)
     )
+    if job_id is not None:
+        due = due.where(Job.id == job_id)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     claimed: list[int] = []
-    for job_id, old in session.execute(due).all():
+    for found, old in session.execute(due).all():
         result = session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.next_poll_at == old)
+            .where(Job.id == found, Job.next_poll_at == old)
             .values(next_poll_at=lease_until)
             .execution_options(synchronize_session=False)
         )
         if getattr(result, "rowcount", 0) == 1:
-            claimed.append(job_id)
+            claimed.append(found)
     session.commit()
     return claimed
 
@@ -187,10 +196,11 @@ def sweep(
     limit: int = 50,
     *,
     start_budget: float = DEFAULT_START_BUDGET,
+    job_id: int | None = None,
 ) -> SweepResult:
-    """Claim and poll every due job (one batch of at most ``limit``)."""
+    """Claim and poll every due job (one batch of at most ``limit``), or only ``job_id``."""
     with db.session() as session:
-        ids = claim_due(session, now, policy, limit)
+        ids = claim_due(session, now, policy, limit, job_id=job_id)
         return poll_jobs(session, ids, client_for, now, policy, start_budget=start_budget)
 
 
@@ -241,9 +251,17 @@ def init_app(app: Flask) -> Huey:
                     return
 
     def poll_job(job_id: int) -> None:
-        """Poll what is due when ``job_id`` falls due; the claim makes duplicates harmless."""
+        """Claim and poll ``job_id`` if it is due (a duplicate task finds it leased and does
+        nothing); the periodic sweep catches anything a lost task missed."""
         log.debug("job.due", extra={"job_id": job_id})
-        run_sweep()
+        with app.app_context():
+            db: Database = app.extensions["db"]
+            clock: Callable[[], datetime] = app.extensions.get("clock", utcnow)
+            outcome = sweep(
+                db, canvas_client_for_user, clock(), limit=1, job_id=job_id,
+                start_budget=float(settings.start_budget_seconds),
+            )  # fmt: skip
+            _schedule_next(app, outcome.polled + outcome.deferred + outcome.unauthorized)
 
     def sweep_due() -> None:
         run_sweep()
@@ -282,13 +300,14 @@ def init_app(app: Flask) -> Huey:
 
     poll_job_task = huey.task(name="reports.poll_job")(poll_job)
     huey.periodic_task(crontab(minute="*"), name="schedules.tick")(run_schedules)
-    huey.periodic_task(crontab(minute="*"), name="reports.sweep")(sweep_due)
+    sweep_task = huey.periodic_task(crontab(minute="*"), name="reports.sweep")(sweep_due)
     huey.periodic_task(crontab(minute="17", hour="3"), name="stewardship.retention")(
         apply_retention
     )
 
     app.extensions["huey"] = huey
     app.extensions["huey_poll_job"] = poll_job_task
+    app.extensions["huey_sweep"] = sweep_task
     return huey
 
 

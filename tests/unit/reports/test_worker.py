@@ -199,3 +199,16 @@ def test_a_crash_while_polling_fails_that_job_and_the_sweep_goes_on(db: Database
         assert job.status == "failed"
         assert job.error
         assert [e.to_status for e in job.events] == ["failed"]
+
+
+def test_a_jobs_task_claims_and_polls_that_job_only(app: Flask, db: Database) -> None:
+    mine, other = add_job(db, user=1), add_job(db, user=2)
+    app.extensions["clock"] = lambda: T0
+    app.extensions["huey_poll_job"](mine)  # immediate mode: runs now
+    with db.session() as session:
+        polled, untouched = session.get(Job, mine), session.get(Job, other)
+        assert polled is not None
+        assert untouched is not None
+        assert polled.polls + (polled.error is not None) > 0  # claimed and handled
+        assert untouched.next_poll_at == T0  # still due: its own task (or the sweep) polls it
+        assert untouched.polls == 0
