@@ -44,7 +44,19 @@ def create_app(settings: Settings | None = None) -> Flask:
         lambda: app.extensions["clock"](),  # noqa: PLW0108 - late-bound
     )
     i18n.init_app(app)
+    _wire_reports(app)
     web.init_app(app)
     ratelimit.init_app(app, settings)  # after the blueprints: it names their views
     cli.init_app(app)
     return app
+
+
+def _wire_reports(app: Flask) -> None:
+    """The reports domain's services, once per app: the job queue and its tasks (Huey), the
+    Canvas answer cache, the rights cache, and the ``flask worker`` command."""
+    from app.reports import canvas_cache, rights, worker  # noqa: PLC0415 - lazy imports
+
+    worker.init_app(app)
+    canvas_cache.init_app(app)
+    rights.init_app(app)
+    app.cli.add_command(worker.worker_command)

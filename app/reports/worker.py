@@ -10,12 +10,12 @@ lives in the database, so restarting the app or the worker loses nothing. Severa
 processes may sweep at once: a job is *claimed* by moving ``next_poll_at`` forward with a
 conditional UPDATE (or ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so exactly one polls it.
 
-Run: ``python -m app.reports.worker`` (or ``huey_consumer app.reports.worker.huey``).
+Run: ``flask --app app worker``, ``python -m app.consumer`` or ``huey_consumer app.consumer.huey``
+(``app/consumer.py`` builds the app; this module never imports the app factory).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -329,22 +329,6 @@ def schedule_polls(app: Flask, jobs: Sequence[Job]) -> None:
             task.schedule(args=(job.id,), eta=job.next_poll_at)
 
 
-def _create_app() -> Flask:
-    # Imported by name: the worker sits below the web layer (import-linter), and the
-    # application factory wires the web layer too.
-    factory: Callable[[], Flask] = importlib.import_module("app").create_app
-    app = factory()
-    init_app(app)
-    return app
-
-
-def __getattr__(name: str) -> Any:
-    """``huey_consumer app.reports.worker.huey`` finds the app's Huey here."""
-    if name == "huey":
-        return _create_app().extensions["huey"]
-    raise AttributeError(name)
-
-
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 @with_appcontext
@@ -357,15 +341,3 @@ def worker_command(workers: int) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     huey = init_app(app)
     huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
-
-
-def main() -> None:
-    """Run a consumer with the periodic sweep (``python -m app.reports.worker``)."""
-    logging.basicConfig(level=logging.INFO)
-    huey = _create_app().extensions["huey"]
-    consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=True)
-    consumer.run()
-
-
-if __name__ == "__main__":
-    main()

@@ -10,7 +10,6 @@ poll), ``presenters`` (labels, JSON, links, template globals).
 from flask import Flask
 from flask.blueprints import BlueprintSetupState
 
-from app.reports import canvas_cache, rights, worker
 from app.web.reports import jobs, pages  # noqa: F401 - their routes register on ``bp``
 from app.web.reports.common import START_CHECK_SECONDS, bp, content_disposition, current_judge
 from app.web.reports.presenters import (
@@ -24,14 +23,9 @@ from app.web.reports.presenters import (
 
 
 @bp.record_once
-def _start_worker(state: BlueprintSetupState) -> None:
-    app = state.app
-    if isinstance(app, Flask):
-        worker.init_app(app)
-        canvas_cache.init_app(app)
-        rights.init_app(app)
-        app.cli.add_command(worker.worker_command)
-        _register_globals(app)
+def _register_template_globals(state: BlueprintSetupState) -> None:
+    if isinstance(state.app, Flask):
+        _register_globals(state.app)
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from flask import Flask
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 from sqlalchemy.orm import Session
 
+from app import consumer
 from app.canvas.client import CanvasClient
 from app.canvas.errors import CanvasAuthorizationRequired
 from app.config import Settings
@@ -212,3 +213,14 @@ def test_a_jobs_task_claims_and_polls_that_job_only(app: Flask, db: Database) ->
         assert polled.polls + (polled.error is not None) > 0  # claimed and handled
         assert untouched.next_poll_at == T0  # still due: its own task (or the sweep) polls it
         assert untouched.polls == 0
+
+
+def test_the_consumer_entry_point_builds_the_app_with_every_task(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOOL_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'consumer.db'}")
+    huey = consumer.huey  # what ``huey_consumer app.consumer.huey`` loads
+    names = {task.name for task in huey._registry.periodic_tasks}
+    assert names == {"reports.sweep", "schedules.tick", "stewardship.retention"}
+    assert not hasattr(worker, "_create_app")  # the worker never builds the app itself
