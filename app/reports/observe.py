@@ -265,9 +265,7 @@ def apply(job: Job, seen: Observation, now: datetime, policy: PollPolicy) -> Non
     job.last_payload = seen.payload
     job.updated_at = now
     target = seen.status
-    if target in LIVE and policy.is_stale(
-        job.progress_changed_at, now, progress=Family(job.family) is Family.NEW_QUIZ
-    ):
+    if target in LIVE and policy.stalled(job.family, job.progress_changed_at, now):
         target = JobStatus.STALE
     current = status_of(job)
     if current is JobStatus.STALE and target is JobStatus.QUEUED:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+NEW_QUIZ = "new_quiz"  # ``kinds.Family.NEW_QUIZ`` (kept literal: kinds imports Flask-Babel)
+
 
 @dataclass(frozen=True)
 class PollPolicy:
@@ -35,9 +37,16 @@ class PollPolicy:
         return now + self.delay(now - created_at)
 
     def is_stale(self, progress_changed_at: datetime, now: datetime, *, progress: bool) -> bool:
-        """True when nothing moved for longer than the family's limit."""
+        """True when nothing moved for longer than the limit (``progress``: a New Quizzes
+        Progress, which has the shorter one)."""
         limit = self.stale_after_progress if progress else self.stale_after
         return now - progress_changed_at > limit
+
+    def stalled(self, family: str, progress_changed_at: datetime, now: datetime) -> bool:
+        """The one staleness rule, used by every caller (a poll's answer, a failed poll, a job
+        waiting for its user's authorization): nothing moved for longer than ``family``'s
+        limit (New Quizzes: ``stale_after_progress``; every other family: ``stale_after``)."""
+        return self.is_stale(progress_changed_at, now, progress=family == NEW_QUIZ)
 
     def budget_ok(self, remaining: float | None) -> bool:
         """Unknown budget (no call yet) counts as enough."""

@@ -63,7 +63,5 @@ def refresh_job(
 
 
 def _stale_check(job: Job, now: datetime, policy: PollPolicy) -> None:
-    if status_of(job) in LIVE and policy.is_stale(
-        job.progress_changed_at, now, progress=Family(job.family) is Family.NEW_QUIZ
-    ):
+    if status_of(job) in LIVE and policy.stalled(job.family, job.progress_changed_at, now):
         move(job, JobStatus.STALE, now, detail=STALLED_TEXT)

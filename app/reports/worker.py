@@ -184,7 +184,7 @@ def _wait_for_authorization(job: Job, now: datetime, policy: PollPolicy) -> None
     """No usable token: keep the job, try again later; it goes stale if this lasts."""
     job.error = N_("Waiting for the user to authorize the tool in Canvas again.")
     job.next_poll_at = now + policy.max_delay
-    if policy.is_stale(job.progress_changed_at, now, progress=False):
+    if policy.stalled(job.family, job.progress_changed_at, now):
         move(job, JobStatus.STALE, now, detail=job.error)
 
 

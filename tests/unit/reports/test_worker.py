@@ -224,3 +224,36 @@ def test_the_consumer_entry_point_builds_the_app_with_every_task(
     names = {task.name for task in huey._registry.periodic_tasks}
     assert names == {"reports.sweep", "schedules.tick", "stewardship.retention"}
     assert not hasattr(worker, "_create_app")  # the worker never builds the app itself
+
+
+@pytest.mark.parametrize(("family", "minutes", "stale"), [
+    ("new_quiz", 16, True),  # a New Quizzes Progress: 15 minutes, also while waiting
+    ("account", 16, False),
+    ("account", 31, True),  # every other family: 30 minutes
+])  # fmt: skip
+def test_a_job_waiting_for_authorization_goes_stale_by_its_familys_rule(
+    db: Database, family: str, minutes: int, stale: bool
+) -> None:
+    with db.session() as session:
+        job = factories.job(family=family, status="running", canvas_account_id=1,
+                            canvas_progress_id=next(_REPORT_IDS), next_poll_at=T0,
+                            progress_changed_at=T0 - timedelta(minutes=minutes))  # fmt: skip
+        session.add(job)
+        session.flush()
+        job_id = job.id
+
+    def no_token(*_args: Any) -> CanvasClient:
+        raise CanvasAuthorizationRequired("no token")
+
+    with db.session() as session:
+        worker.poll_jobs(session, [job_id], no_token, T0)
+        polled = session.get(Job, job_id)
+        assert polled is not None
+        assert (polled.status == "stale") is stale
+
+
+def test_the_polling_rule_names_the_new_quiz_family_as_kinds_does() -> None:
+    from app.reports.kinds import Family  # noqa: PLC0415
+    from app.reports.polling import NEW_QUIZ  # noqa: PLC0415
+
+    assert Family.NEW_QUIZ.value == NEW_QUIZ
