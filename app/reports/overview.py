@@ -142,6 +142,24 @@ def cached_catalogue_entry(
     return find_catalogue_entry(entries, report_type)
 
 
+def _picker_list(
+    cache: CanvasAnswerCache | None,
+    launch: Launch,
+    account_id: int,
+    what: str,
+    fetch: Callable[[int], list[T]],
+) -> list[T]:
+    """A form picker's list of the account (cached per user and account); empty when Canvas
+    has none for the viewer or refuses it."""
+    try:
+        return _cached(
+            cache, launch, lambda: fetch(account_id),
+            context="account", context_id=account_id, what=what,
+        )  # fmt: skip
+    except (CanvasNotFound, CanvasNotPermitted):
+        return []
+
+
 def account_report_page(
     session: Session,
     client: CanvasClient,
@@ -155,31 +173,11 @@ def account_report_page(
     entry = catalogue_entry(client, launch, report_type)
     kinds = {p.kind for p in entry.params}
     terms: list[Term] = []
-    if "term" in kinds:
-        try:
-            terms = _cached(
-                cache,
-                launch,
-                lambda: client.list_terms(account_id),
-                context="account",
-                context_id=account_id,
-                what="terms",
-            )
-        except (CanvasNotFound, CanvasNotPermitted):
-            terms = []  # the form falls back to "all terms" / "active terms"
+    if "term" in kinds:  # none: the form falls back to "all terms" / "active terms"
+        terms = _picker_list(cache, launch, account_id, "terms", client.list_terms)
     courses: list[Course] | None = None
     if "course" in kinds:
-        try:
-            listed = _cached(
-                cache,
-                launch,
-                lambda: client.list_courses(account_id),
-                context="account",
-                context_id=account_id,
-                what="courses",
-            )
-        except (CanvasNotFound, CanvasNotPermitted):
-            listed = []
+        listed = _picker_list(cache, launch, account_id, "courses", client.list_courses)
         if 0 < len(listed) <= MAX_PICKER_COURSES:
             courses = sorted(listed, key=lambda c: (c.name.casefold(), c.id))
     return AccountReportPage(

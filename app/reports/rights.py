@@ -350,3 +350,16 @@ def refuse(
         extra={"job_id": job.id if job else None, "family": job.family if job else None},
     )
     raise CanvasDenied(text)
+
+
+def readable_accounts(client: CanvasClient, account_id: int) -> list[int]:
+    """``account_id`` and every sub-account Canvas lists for the viewer, if Canvas lets the
+    viewer read the account's reports (``GET /accounts/:id/reports``); else ``[]``.
+
+    What an admin may see across accounts: schedules, the audit export.
+    """
+    try:
+        client.list_available_reports(account_id)
+    except CanvasNotPermitted:
+        return []
+    return [account_id, *(a.id for a in client.list_sub_accounts(account_id, recursive=True))]

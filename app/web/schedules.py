@@ -22,6 +22,7 @@ from app.reports.schedules.cadence import Cadence
 from app.reports.service import CatalogueEntry
 from app.web.auth import launch_required, launch_url
 from app.web.reports import current_judge
+from app.web.reports.common import _form_values
 
 bp = Blueprint("schedules", __name__)
 WEEKDAYS = ("0", "1", "2", "3", "4", "5", "6")
@@ -32,11 +33,6 @@ def _entry(report_type: str) -> CatalogueEntry:
     return overview.cached_catalogue_entry(
         judge.client(), judge.launch, canvas_cache.current_cache(), report_type
     )
-
-
-def _form_values() -> dict[str, str]:
-    """The submitted fields, repeated ones (checkbox groups) joined with commas."""
-    return {name: ",".join(v for v in values if v) for name, values in request.form.lists()}
 
 
 def _account_zone() -> str:

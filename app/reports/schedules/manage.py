@@ -19,13 +19,11 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.canvas.client import CanvasClient
-from app.canvas.errors import CanvasNotPermitted
 from app.errors import BadRequest, NotFound
 from app.models.launch import Launch
 from app.models.schedule import Schedule
 from app.reports.kinds import Family, FormErrors, ParamKind, ParamSpec, validate
-from app.reports.rights import Judge, refuse
+from app.reports.rights import Judge, readable_accounts, refuse
 from app.reports.schedules import cadence, relative
 from app.reports.schedules.runner import ACTIVE, BY_OWNER, pause, resume
 from app.reports.service import CatalogueEntry
@@ -159,15 +157,6 @@ def update(schedule: Schedule, parsed: Parsed, now: datetime) -> None:
         schedule.next_run_at = parsed.cadence.next_after(now)
 
 
-def _readable_accounts(client: CanvasClient, account_id: int) -> list[int]:
-    """The account and its sub-accounts if Canvas lets the viewer read its reports."""
-    try:
-        client.list_available_reports(account_id)
-    except CanvasNotPermitted:
-        return []
-    return [account_id, *(a.id for a in client.list_sub_accounts(account_id, recursive=True))]
-
-
 def visible(session: Session, judge: Judge) -> list[Schedule]:
     """The viewer's own schedules, and (account launches) every schedule of the accounts
     Canvas lets them read reports of; newest first."""
@@ -175,7 +164,7 @@ def visible(session: Session, judge: Judge) -> list[Schedule]:
     mine = Schedule.owner_user_id == launch.canvas_user_id
     condition = mine
     if launch.context_type == "account" and launch.canvas_account_id is not None:
-        accounts = _readable_accounts(judge.client(), launch.canvas_account_id)
+        accounts = readable_accounts(judge.client(), launch.canvas_account_id)
         if accounts:
             condition = or_(mine, Schedule.canvas_account_id.in_(accounts))
     return list(
@@ -197,7 +186,7 @@ def get_visible(session: Session, judge: Judge, schedule_id: int) -> Schedule:
         return schedule
     account = launch.canvas_account_id
     readable = (
-        _readable_accounts(judge.client(), account)
+        readable_accounts(judge.client(), account)
         if launch.context_type == "account" and account is not None
         else []
     )

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.canvas.errors import CanvasNotPermitted
 from app.reports.access import require_account_admin
-from app.reports.rights import Judge, refuse
+from app.reports.rights import Judge, readable_accounts, refuse
 
 
 def require_root_admin(judge: Judge) -> None:
@@ -44,10 +43,7 @@ def audit_accounts(judge: Judge) -> list[int]:
     """
     launch = judge.launch
     account_id = require_account_admin(launch)
-    client = judge.client()
-    try:
-        client.list_available_reports(account_id)
-    except CanvasNotPermitted:
+    accounts = readable_accounts(judge.client(), account_id)
+    if not accounts:
         refuse(judge.session, launch, judge.now, detail=f"audit export of account {account_id}")
-    subs = client.list_sub_accounts(account_id, recursive=True)
-    return [account_id, *(account.id for account in subs)]
+    return accounts
